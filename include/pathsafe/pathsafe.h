@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file pathsafe.h
+ * @brief Race-free filesystem primitives for Linux and FreeBSD.
+ *
+ * Every call acts on an open file descriptor or on a name inside a
+ * directory the caller holds open, so a path that changes between a check
+ * and a use (TOCTOU) cannot redirect it.  Each call picks the best route
+ * the running kernel offers and falls back, safely, when a route is
+ * missing or denied; ps_last_route() tells which route ran.
+ *
+ * Conventions, as in libc: a call returns -1 (or NULL) and sets errno on
+ * failure; success never needs errno.  Unknown flag bits give EINVAL
+ * before any system call.  Every descriptor the library opens is
+ * close-on-exec, and the library keeps no descriptor between calls.
+ * All calls are thread-safe.
+ *
+ * What each route guarantees, and against which attacker, is in
+ * docs/threat-model.md; the remaining windows are under CAVEATS in each
+ * call's manual page.
+ */
+#ifndef PATHSAFE_PATHSAFE_H
+#define PATHSAFE_PATHSAFE_H
+
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define PS_EXPORT __attribute__((visibility("default")))
+#else
+#define PS_EXPORT
+#endif
+
+/** Returned instead of 0 when the data was copied rather than linked. */
+#define PS_COPIED 1
+
+/** @name Flags
+ * One namespace for all calls; each call rejects bits it does not take
+ * with EINVAL.
+ * @{ */
+/** ps_flink(), ps_publish_tmpfile(): atomically replace an existing name. */
+#define PS_REPLACE		0x01u
+/** ps_flink(): copy the data when the kernel refuses the hard link. */
+#define PS_COPY_FALLBACK	0x02u
+/** ps_publish_tmpfile(): skip the fsync of the file and the directory. */
+#define PS_NO_SYNC		0x04u
+/** ps_reopen(): refuse access the descriptor does not already have. */
+#define PS_NO_UPGRADE		0x08u
+/** ps_fchmod_nofollow(): act on @p dirfd itself; the path must be "". */
+#define PS_EMPTY_PATH		0x10u
+/** @} */
+
+/**
+ * Give the file open on @p fd a new name.
+ *
+ * Links the inode open on @p fd (any open mode, O_PATH included) as
+ * @p name relative to @p dirfd, without ever resolving the file's old
+ * path.  Routes, best first: linkat(fd, "", ..., AT_EMPTY_PATH); on
+ * ENOENT (no CAP_DAC_READ_SEARCH before Linux 6.10) a link through
+ * /proc/self/fd, verified to have linked this very inode; then, with
+ * PS_COPY_FALLBACK, a copy.
+ *
+ * @param fd     the open file; must not be a directory.
+ * @param dirfd  directory @p name is relative to, or AT_FDCWD.
+ * @param name   the new name; its last component may not be "", "." or
+ *               "..".
+ * @param flags  PS_REPLACE: replace an existing @p name atomically (a
+ *               reader sees the old or the new file, never neither).
+ *               PS_COPY_FALLBACK: when the kernel refuses the link
+ *               (EPERM/EACCES from an LSM or a filesystem without hard
+ *               links, EMLINK, EXDEV, or a deleted file that is not an
+ *               O_TMPFILE), copy a regular file's bytes into a new file of
+ *               the same mode.  The copy is a snapshot: later writes to
+ *               @p fd do not reach it.  @p fd's offset is not changed.
+ * @return 0 when linked, PS_COPIED when copied, -1 with errno on failure:
+ *         EEXIST (@p name exists, without PS_REPLACE), EXDEV (the /proc
+ *         route reached another inode; the stray link was removed),
+ *         EOPNOTSUPP (no route can link this file here), EINVAL (bad
+ *         flags or name), EBADF, and the errors of linkat(2).
+ */
+PS_EXPORT int ps_flink(int fd, int dirfd, const char *name, unsigned flags);
+
+/**
+ * Remove @p name only if it still names the file open on @p fd.
+ *
+ * FreeBSD 13+ does this in the kernel with funlinkat(2).  Linux has no
+ * such call, so the name is first renamed to a random hidden name in the
+ * same directory, compared with fstat(@p fd) (st_dev and st_ino), then
+ * removed, or renamed back on a mismatch.  A directory is removed as
+ * rmdir(2) would.  A symlink to the file is not the file.
+ *
+ * CAVEATS: on Linux, an attacker who can write the directory and renames
+ * the hidden name between the comparison and the removal makes the call
+ * remove what they put there; nobody else's data is at risk.  If a new
+ * entry appears at @p name while a mismatched file is aside, the file is
+ * left under its hidden name (".pathsafe-" and 16 hex digits) rather
+ * than clobber the newcomer.
+ *
+ * @param dirfd  directory @p name is relative to, or AT_FDCWD.
+ * @param name   the name to remove.
+ * @param fd     the file the name must still refer to (O_PATH is fine).
+ * @param flags  none defined yet; must be 0.
+ * @return 0, or -1 with errno: EDEADLK (@p name is not the file open on
+ *         @p fd; nothing was removed), ENOENT, ENOTEMPTY, EINVAL, EBADF,
+ *         and the errors of rename(2) and unlink(2).
+ */
+PS_EXPORT int ps_funlinkat(int dirfd, const char *name, int fd,
+    unsigned flags);
+
+/**
+ * Remove the name of the file open on @p fd, found by the library.
+ *
+ * The name is read from /proc/self/fd on Linux (F_KINFO on FreeBSD) and
+ * then removed as ps_funlinkat() does, so the same verification applies.
+ *
+ * @param fd     the open file.
+ * @param flags  none defined yet; must be 0.
+ * @return 0, or -1 with errno: ENOENT (the file has no name left),
+ *         EMLINK (more than one name: ambiguous, use ps_funlinkat()),
+ *         EOPNOTSUPP (no usable /proc), and the errors of ps_funlinkat().
+ */
+PS_EXPORT int ps_funlink(int fd, unsigned flags);
+
+/**
+ * Change a file's mode without ever following a symlink.
+ *
+ * Routes: fchmodat2(AT_SYMLINK_NOFOLLOW) (Linux 6.6); when it is missing
+ * or filtered (ENOSYS, or the EPERM of a seccomp policy), an
+ * O_PATH|O_NOFOLLOW open followed by a chmod through /proc/self/fd,
+ * checked to reach procfs and the same inode.  Never a path-based chmod.
+ * On FreeBSD, fchmodat(AT_SYMLINK_NOFOLLOW), which changes a symlink's own
+ * mode instead of failing.
+ *
+ * @param dirfd  directory @p path is relative to, or AT_FDCWD; with
+ *               PS_EMPTY_PATH, the file to change.
+ * @param path   the file; "" with PS_EMPTY_PATH.
+ * @param mode   new mode, at most 07777.
+ * @param flags  PS_EMPTY_PATH.
+ * @return 0, or -1 with errno: EOPNOTSUPP (@p path is a symlink on Linux,
+ *         or neither fchmodat2 nor a usable /proc is available), EXDEV
+ *         (/proc led to another inode; nothing was changed), EINVAL (bad
+ *         flags or mode, or a non-empty path with PS_EMPTY_PATH), and the
+ *         errors of chmod(2).
+ */
+PS_EXPORT int ps_fchmod_nofollow(int dirfd, const char *path, mode_t mode,
+    unsigned flags);
+
+/**
+ * Open the file open on @p fd again, with new open flags.
+ *
+ * O_CLOEXEC is always added.  Directories reopen with openat(fd, ".");
+ * other files through /proc/self/fd on Linux (O_EMPTY_PATH on FreeBSD),
+ * and the new descriptor is checked to be the same inode.
+ *
+ * @param fd      the open file, typically an O_PATH descriptor.
+ * @param oflags  open(2) flags; O_CREAT, O_EXCL and O_TMPFILE are refused.
+ * @param flags   PS_NO_UPGRADE: the new access must be within the access
+ *                @p fd has (an O_PATH descriptor allows only O_PATH;
+ *                dropping O_APPEND from a writable descriptor counts as
+ *                an upgrade).
+ * @return the new descriptor, or -1 with errno: ELOOP (@p fd is a
+ *         symlink), EPERM (PS_NO_UPGRADE refused), EXDEV (/proc led to
+ *         another inode), EOPNOTSUPP (no usable /proc), EINVAL, EBADF, and
+ *         the errors of open(2).
+ */
+PS_EXPORT int ps_reopen(int fd, int oflags, unsigned flags);
+
+/** An anonymous file waiting to be published; opaque. */
+typedef struct ps_tmpfile ps_tmpfile;
+
+/**
+ * Create an anonymous file in a directory, to be published later.
+ *
+ * The directory is pinned by a descriptor, so the file is published into
+ * the directory opened here whatever later happens to its path.  Routes:
+ * O_TMPFILE; where the filesystem or kernel lacks it, a hidden file with a
+ * random name (".pathsafe-" and 16 hex digits), created O_EXCL|O_NOFOLLOW.
+ *
+ * @param dirfd  directory @p dir is relative to, or AT_FDCWD.
+ * @param dir    the directory.
+ * @param mode   the file's mode, subject to the umask as in open(2).
+ * @param flags  none defined yet; must be 0.
+ * @return a handle, or NULL with errno: EINVAL (bad flags or mode), ENOTDIR,
+ *         ENOMEM, and the errors of open(2).
+ */
+PS_EXPORT ps_tmpfile *ps_tmpfile_open(int dirfd, const char *dir,
+    mode_t mode, unsigned flags);
+
+/**
+ * The descriptor to write the file's contents to (open O_RDWR).
+ * It stays owned by the handle: do not close it.
+ * @return the descriptor, or -1 with errno EINVAL for a NULL handle.
+ */
+PS_EXPORT int ps_tmpfile_fd(const ps_tmpfile *t);
+
+/**
+ * Give the file its name, atomically.
+ *
+ * By default the file is fsync'ed before it gets its name and the
+ * directory after.  From O_TMPFILE the name is given by the ps_flink()
+ * routes, and when the kernel refuses the link the bytes are copied and
+ * PS_COPIED is returned.  From a hidden file, renameat2(RENAME_NOREPLACE),
+ * or a link and unlink of the hidden name where that is unsupported.  A
+ * failed publish leaves @p name as it was and the handle publishable
+ * again.
+ *
+ * @param t      the handle.
+ * @param name   a single name in the handle's directory: not "", ".",
+ *               ".." and without "/".
+ * @param flags  PS_REPLACE: replace an existing @p name atomically;
+ *               PS_NO_SYNC: skip both fsyncs.
+ * @return 0, PS_COPIED, or -1 with errno: EEXIST (@p name exists, without
+ *         PS_REPLACE; it is untouched), EINVAL (bad flags or name, a NULL
+ *         handle, or one already published), EOPNOTSUPP (no route can
+ *         publish without replacing), and the errors of fsync(2),
+ *         link(2) and rename(2).
+ */
+PS_EXPORT int ps_publish_tmpfile(ps_tmpfile *t, const char *name,
+    unsigned flags);
+
+/**
+ * Close the handle.  An unpublished file leaves nothing behind.
+ * NULL does nothing, like free(); errno is preserved.
+ */
+PS_EXPORT void ps_tmpfile_close(ps_tmpfile *t);
+
+/**
+ * The route taken by this thread's last successful call, e.g.
+ * "linkat-empty-path", "proc-chmod" or "copy"; "" before any.
+ * The string is static.
+ */
+PS_EXPORT const char *ps_last_route(void);
+
+/** The library's version, e.g. "0.1.0". */
+PS_EXPORT const char *ps_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PATHSAFE_PATHSAFE_H */

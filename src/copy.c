@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The copy engine, shared by the copy fallback and pscp.  Routes, by
+ * errno as coreutils does: reflink (FICLONE); copy_file_range; pread and
+ * pwrite with a large buffer.  Holes are kept with SEEK_DATA/SEEK_HOLE
+ * when the source's offset may move (it is restored); otherwise only
+ * calls that take explicit offsets touch the source.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define BUF_SIZE (1 << 20)
+#define CHUNK ((size_t)1 << 30)
+
+struct job {
+	int src, dst;
+	struct ps__copy *c;
+	uint64_t done, total;
+	int kernel;		/* copy_file_range still worth trying */
+	char *buf;
+};
+
+static int copy_by_read(struct job *j, off_t *off, off_t end)
+{
+	ssize_t n, w;
+
+	if (!j->buf && !(j->buf = malloc(BUF_SIZE)))
+		return -ENOMEM;
+	while (*off < end) {
+		size_t want = (uint64_t)(end - *off) < BUF_SIZE ?
+		    (size_t)(end - *off) : BUF_SIZE;
+
+		n = pread(j->src, j->buf, want, *off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : 0;
+		for (ssize_t at = 0; at < n; at += w) {
+			w = pwrite(j->dst, j->buf + at, n - at, *off + at);
+			if (w < 0 && errno != EINTR)
+				return -errno;
+			w = w < 0 ? 0 : w;
+		}
+		*off += n;
+		j->done += n;
+		if (j->c->progress)
+			j->c->progress(j->done, j->total, j->c->arg);
+	}
+	return 0;
+}
+
+/* Copies [*off, end) or up to the source's end, whichever is first. */
+static int copy_extent(struct job *j, off_t *off, off_t end)
+{
+	while (j->kernel && *off < end) {
+		off_t out = *off;
+		uint64_t left = (uint64_t)(end - *off);
+		int64_t n = ps__os_copy_range(j->src, off, j->dst, &out,
+		    left < CHUNK ? (size_t)left : CHUNK);
+
+		/* 0 before any byte: the source may lie about its size, as
+		 * procfs does; read() tells the truth. */
+		if (n == PS__ENOROUTE || (n == 0 && j->done == 0)) {
+			j->kernel = 0;
+			break;
+		}
+		if (n <= 0)
+			return (int)n;
+		j->done += n;
+		j->c->method = "copy-file-range";
+		if (j->c->progress)
+			j->c->progress(j->done, j->total, j->c->arg);
+	}
+	if (!j->kernel && *off < end)
+		j->c->method = "read-write";
+	return j->kernel ? 0 : copy_by_read(j, off, end);
+}
+
+static int copy_sparse(struct job *j, off_t size)
+{
+	off_t off = 0, data, hole;
+	int r = 0;
+
+	while (r == 0 && off < size) {
+		data = lseek(j->src, off, SEEK_DATA);
+		if (data < 0)
+			return errno == ENXIO ? 0 : -errno;
+		hole = lseek(j->src, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		off = data;
+		r = copy_extent(j, &off, hole);
+		if (r == 0 && off < hole)
+			break;	/* the source shrank */
+	}
+	return r;
+}
+
+int ps__copy_fd(int src, int dst, struct ps__copy *c)
+{
+	struct job j = { src, dst, c, 0, 0, 1, NULL };
+	struct stat st;
+	off_t saved = -1, off = 0, size;
+	int r;
+
+	if (fstat(src, &st) < 0)
+		return -errno;
+	j.total = st.st_size;
+	if (c->clone != PS__CLONE_NEVER) {
+		r = ps__os_clone(src, dst);
+		if (r == 0 || c->clone == PS__CLONE_ALWAYS) {
+			c->method = "reflink";
+			if (r == 0 && c->progress)
+				c->progress(j.total, j.total, c->arg);
+			return r;
+		}
+	}
+	c->method = "copy-file-range";
+	if (c->keep_holes)
+		saved = lseek(src, 0, SEEK_CUR);
+	/* Without SEEK_DATA (or an offset to restore), copy every byte. */
+	if (saved >= 0 && lseek(src, 0, SEEK_DATA) >= 0) {
+		r = copy_sparse(&j, st.st_size);
+		size = st.st_size;
+	} else {
+		r = copy_extent(&j, &off, INT64_MAX);
+		size = off;
+	}
+	if (r == 0)
+		r = PS__SYS(ftruncate(dst, size));
+	if (saved >= 0)
+		lseek(src, saved, SEEK_SET);
+	free(j.buf);
+	return r;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ps_funlinkat, ps_funlink: remove a name only if it still is the open
+ * file.  Routes: the kernel's funlinkat (FreeBSD 13); rename-verify: take
+ * the name aside to a hidden name (renameat2 NOREPLACE, else renameat),
+ * compare st_dev/st_ino, then remove it or put it back (NOREPLACE, else
+ * link + unlink) without clobbering a name that reappeared.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int take_aside(int pd, const char *base,
+    char hidden[PS__HIDDEN_SIZE])
+{
+	int r = -EEXIST;
+
+	/* Only a collision of 64 random bits retries. */
+	for (int i = 0; i < 4 && r == -EEXIST; i++) {
+		ps__hidden_name(hidden);
+		r = ps__os_rename_noreplace(pd, base, hidden);
+		if (r == PS__ENOROUTE)
+			r = PS__SYS(renameat(pd, base, pd, hidden));
+	}
+	return r;
+}
+
+/* Failing that, the entry stays under its hidden name: kept, not lost. */
+static void put_back(int pd, const char *hidden, const char *base,
+    int isdir)
+{
+	int r = ps__os_rename_noreplace(pd, hidden, base);
+
+	if (r != PS__ENOROUTE)
+		return;
+	/* rename can replace only an empty directory, never a file. */
+	if (isdir)
+		renameat(pd, hidden, pd, base);
+	else if (linkat(pd, hidden, pd, base, 0) == 0)
+		unlinkat(pd, hidden, 0);
+}
+
+int ps__unlink_if(int dirfd, const char *name, const struct stat *st)
+{
+	char hidden[PS__HIDDEN_SIZE];
+	const char *base;
+	struct stat ast;
+	int pd, r;
+
+	r = ps__open_parent(dirfd, name, &pd, &base);
+	if (r == 0)
+		r = take_aside(pd, base, hidden);
+	if (r < 0)
+		goto out;
+	r = PS__SYS(fstatat(pd, hidden, &ast, AT_SYMLINK_NOFOLLOW));
+	if (r < 0)
+		goto out;
+	if (!ps__same_inode(st, &ast))
+		r = -EDEADLK;
+	else
+		r = PS__SYS(unlinkat(pd, hidden,
+		    S_ISDIR(ast.st_mode) ? AT_REMOVEDIR : 0));
+	if (r < 0)
+		put_back(pd, hidden, base, S_ISDIR(ast.st_mode));
+out:
+	ps__close_parent(pd, dirfd);
+	return r;
+}
+
+static int funlinkat_stat(int dirfd, const char *name, int fd,
+    const struct stat *st)
+{
+	int r = ps__os_funlinkat(dirfd, name, fd, S_ISDIR(st->st_mode));
+
+	if (r != PS__ENOROUTE)
+		return r;
+	r = ps__unlink_if(dirfd, name, st);
+	if (r == 0)
+		ps__set_route("rename-verify");
+	return r;
+}
+
+int ps_funlinkat(int dirfd, const char *name, int fd, unsigned flags)
+{
+	struct stat st;
+	int r = flags ? -EINVAL : ps__check_name(name, 0);
+
+	if (r == 0)
+		r = PS__SYS(fstat(fd, &st));
+	if (r == 0)
+		r = funlinkat_stat(dirfd, name, fd, &st);
+	return ps__ret(r);
+}
+
+int ps_funlink(int fd, unsigned flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int r = flags ? -EINVAL : PS__SYS(fstat(fd, &st));
+
+	if (r == 0 && st.st_nlink == 0)
+		r = -ENOENT;
+	/* A directory's link count counts its subdirectories. */
+	else if (r == 0 && st.st_nlink > 1 && !S_ISDIR(st.st_mode))
+		r = -EMLINK;
+	if (r == 0)
+		r = ps__os_fd_path(fd, path, sizeof(path));
+	if (r == 0)
+		r = ps__check_name(path, 0);
+	if (r == 0)
+		r = funlinkat_stat(AT_FDCWD, path, fd, &st);
+	return ps__ret(r);
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one seam between the portable calls in src/ and the OS routes in
+ * src/linux/ and src/freebsd/.  Both backends define every ps__os_*
+ * function with these signatures; a route the OS lacks returns
+ * PS__ENOROUTE.  Internal code returns >= 0 or -errno and never touches
+ * errno; the public call converts once, with ps__ret().
+ */
+#ifndef PS_INTERNAL_H
+#define PS_INTERNAL_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <pathsafe/pathsafe.h>
+
+#define PS__HIDDEN __attribute__((visibility("hidden")))
+
+/* "Not here": a missing syscall, a seccomp refusal, an OS without it. */
+#define PS__ENOROUTE (-ENOSYS)
+
+/* A /proc check that failed: EXDEV to the caller, but kept apart inside
+ * so that no fallback takes it for a cross-device link. */
+#define PS__EVERIFY (-EXDEV - 4096)
+
+/* Evaluates a libc call that returns -1 and errno, as >= 0 or -errno. */
+#define PS__SYS(call) ({ long ps__r_ = (call); \
+	ps__r_ < 0 ? -errno : (int)ps__r_; })
+
+/* ".pathsafe-" and 16 hex digits, the pattern of every hidden name. */
+#define PS__HIDDEN_PREFIX ".pathsafe-"
+#define PS__HIDDEN_SIZE (sizeof(PS__HIDDEN_PREFIX) + 16)
+
+/* A feature known missing for the life of the process: kernels never gain
+ * a syscall and seccomp filters are never lifted, so only absence is
+ * cached, and only in relaxed atomics. */
+#define PS__MISSING(flag) atomic_load_explicit(&(flag), memory_order_relaxed)
+#define PS__SET_MISSING(flag) \
+	atomic_store_explicit(&(flag), 1, memory_order_relaxed)
+
+struct ps_tmpfile {
+	int dirfd;		/* the pinned directory */
+	int fd;			/* the file, O_RDWR */
+	int published;
+	char name[PS__HIDDEN_SIZE];	/* hidden name, "" for O_TMPFILE */
+};
+
+/* common.c */
+PS__HIDDEN int ps__ret(int r);
+PS__HIDDEN void ps__set_route(const char *route);
+PS__HIDDEN void ps__hidden_name(char name[PS__HIDDEN_SIZE]);
+PS__HIDDEN int ps__check_name(const char *name, int single);
+PS__HIDDEN int ps__open_parent(int dirfd, const char *name, int *pd,
+    const char **base);
+PS__HIDDEN void ps__close_parent(int pd, int dirfd);
+PS__HIDDEN int ps__same_inode(const struct stat *a, const struct stat *b);
+
+/* funlinkat.c: remove dirfd/name only if it is the inode st describes;
+ * -EDEADLK, and nothing removed, when it is not. */
+PS__HIDDEN int ps__unlink_if(int dirfd, const char *name,
+    const struct stat *st);
+
+/* flink.c: name fd as dirfd/name by link, or copy when copy_ok. */
+enum {
+	PS__NAME_REPLACE = 1,	/* replace name atomically */
+	PS__NAME_COPY = 2,	/* copy when the kernel refuses the link */
+	PS__NAME_SYNC = 4,	/* fsync a copy before it gets the name */
+	PS__NAME_TMPFILE = 8,	/* fd is a handle's anonymous file: it has
+				 * no other name and its offset is ours */
+};
+PS__HIDDEN int ps__give_name(int fd, int dirfd, const char *name,
+    int how);
+
+/* copy.c: the copy engine, shared with pscp. */
+enum { PS__CLONE_AUTO, PS__CLONE_NEVER, PS__CLONE_ALWAYS };
+struct ps__copy {
+	int clone;		/* PS__CLONE_* */
+	int keep_holes;		/* may move src's offset, and restores it */
+	void (*progress)(uint64_t done, uint64_t total, void *arg);
+	void *arg;
+	const char *method;	/* out: "reflink", "copy-file-range",
+				 * "read-write" */
+};
+PS__HIDDEN int ps__copy_fd(int src, int dst, struct ps__copy *c);
+
+/*
+ * OS routes.  Each returns >= 0 or -errno, PS__ENOROUTE where the route
+ * cannot run here, and records its route name on success.
+ */
+
+/* linkat(fd, "", dirfd, name, AT_EMPTY_PATH). */
+PS__HIDDEN int ps__os_link_empty_path(int fd, int dirfd, const char *name);
+/* A link through the OS's fd namespace, verified to be fd's inode. */
+PS__HIDDEN int ps__os_link_fdpath(int fd, int dirfd, const char *name);
+/* Rename without replacing; PS__ENOROUTE where the kernel or the
+ * filesystem lacks it. */
+PS__HIDDEN int ps__os_rename_noreplace(int dirfd, const char *from,
+    const char *to);
+/* The kernel's own funlinkat, or PS__ENOROUTE. */
+PS__HIDDEN int ps__os_funlinkat(int dirfd, const char *name, int fd,
+    int isdir);
+/* A current absolute path of fd, into buf. */
+PS__HIDDEN int ps__os_fd_path(int fd, char *buf, size_t size);
+/* The kernel's own no-follow chmod (path "" with empty). */
+PS__HIDDEN int ps__os_fchmod_nofollow(int dirfd, const char *path,
+    mode_t mode, int empty);
+/* chmod of the file open on fd (st: its stat), never a symlink. */
+PS__HIDDEN int ps__os_fchmod_fd(int fd, const struct stat *st, mode_t mode);
+/* A new descriptor for the non-directory open on fd (st: its stat). */
+PS__HIDDEN int ps__os_reopen(int fd, const struct stat *st, int oflags);
+/* An anonymous file in dirfd. */
+PS__HIDDEN int ps__os_tmpfile(int dirfd, mode_t mode);
+/* Share src's extents with dst (a reflink). */
+PS__HIDDEN int ps__os_clone(int src, int dst);
+/* Copy up to len bytes in the kernel; 0 at the source's end. */
+PS__HIDDEN int64_t ps__os_copy_range(int src, off_t *src_off, int dst,
+    off_t *dst_off, size_t len);
+
+#endif /* PS_INTERNAL_H */

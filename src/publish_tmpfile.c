@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ps_publish_tmpfile: give a handle's file its name, atomically.  From
+ * O_TMPFILE, the ps_flink routes with the copy fallback always allowed;
+ * from a hidden file, rename: renameat2 NOREPLACE (or renameat to
+ * replace), else link-unlink: linkat, then unlink of the hidden name.
+ * Never a check-then-rename.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int publish_named(ps_tmpfile *t, const char *name, int replace)
+{
+	int r;
+
+	if (replace)
+		r = PS__SYS(renameat(t->dirfd, t->name, t->dirfd, name));
+	else
+		r = ps__os_rename_noreplace(t->dirfd, t->name, name);
+	if (r == 0)
+		ps__set_route("rename");
+	if (r != PS__ENOROUTE)
+		return r;
+	/* The link fails if name exists: atomic for the target name. */
+	r = PS__SYS(linkat(t->dirfd, t->name, t->dirfd, name, 0));
+	if (r == -EPERM || r == -EMLINK)
+		return -EOPNOTSUPP;
+	if (r == 0) {
+		unlinkat(t->dirfd, t->name, 0);
+		ps__set_route("link-unlink");
+	}
+	return r;
+}
+
+int ps_publish_tmpfile(ps_tmpfile *t, const char *name, unsigned flags)
+{
+	int sync = !(flags & PS_NO_SYNC), r;
+
+	r = ps__check_name(name, 1);
+	if ((flags & ~(PS_REPLACE | PS_NO_SYNC)) || !t || t->published)
+		r = -EINVAL;
+	if (r == 0 && sync)
+		r = PS__SYS(fsync(t->fd));
+	if (r == 0 && t->name[0])
+		r = publish_named(t, name, flags & PS_REPLACE);
+	else if (r == 0)
+		r = ps__give_name(t->fd, t->dirfd, name,
+		    PS__NAME_COPY | PS__NAME_TMPFILE |
+		    (flags & PS_REPLACE ? PS__NAME_REPLACE : 0) |
+		    (sync ? PS__NAME_SYNC : 0));
+	if (r < 0)
+		return ps__ret(r);
+	t->published = 1;
+	if (sync && fsync(t->dirfd) < 0)
+		return ps__ret(-errno);
+	return r;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ps_reopen: a new descriptor for the same inode, with new flags.
+ * Routes: openat-dot for directories; the OS route otherwise (Linux
+ * proc-reopen, FreeBSD o-empty-path), checked to be the same inode.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 0	/* no O_TMPFILE here: nothing more to refuse */
+#endif
+
+/* Access as read and write bits, O_PATH as none. */
+static int access_bits(int fl)
+{
+	if (fl & O_PATH)
+		return 0;
+	switch (fl & O_ACCMODE) {
+	case O_RDONLY:
+		return 1;
+	case O_WRONLY:
+		return 2;
+	}
+	return 3;
+}
+
+/* The reopen restriction proposed for the kernel: no access fd lacks. */
+static int upgrade_refused(int fd, int oflags)
+{
+	int fl = fcntl(fd, F_GETFL), want = access_bits(oflags);
+
+	if (fl < 0)
+		return -errno;
+	if ((want & ~access_bits(fl)) || (oflags & O_TRUNC &&
+	    !(access_bits(fl) & 2)))
+		return -EPERM;
+	/* Writing without O_APPEND would lift an append-only restriction. */
+	if ((want & 2) && (fl & O_APPEND) && !(oflags & O_APPEND))
+		return -EPERM;
+	return 0;
+}
+
+int ps_reopen(int fd, int oflags, unsigned flags)
+{
+	struct stat st;
+	int r = 0;
+
+	if ((flags & ~PS_NO_UPGRADE) ||
+	    (oflags & (O_CREAT | O_EXCL | __O_TMPFILE)))
+		r = -EINVAL;
+	else
+		r = PS__SYS(fstat(fd, &st));
+	if (r == 0 && S_ISLNK(st.st_mode))
+		r = -ELOOP;
+	if (r == 0 && (flags & PS_NO_UPGRADE))
+		r = upgrade_refused(fd, oflags);
+	if (r < 0)
+		return ps__ret(r);
+	if (S_ISDIR(st.st_mode)) {
+		/* "." of a directory is always itself: no /proc needed. */
+		r = PS__SYS(openat(fd, ".", oflags | O_CLOEXEC));
+		if (r >= 0)
+			ps__set_route("openat-dot");
+		return ps__ret(r);
+	}
+	r = ps__os_reopen(fd, &st, oflags);
+	return ps__ret(r == PS__ENOROUTE ? -EOPNOTSUPP : r);
+}
