@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The copy accelerators: FICLONE (reflink) and copy_file_range. */
-#include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "linux.h"
+
+/* From <linux/fs.h>, which musl's toolchain does not ship. */
+#ifndef FICLONE
+#define FICLONE _IOW(0x94, 9, int)
+#endif
 
 static atomic_int copy_range_missing;
 

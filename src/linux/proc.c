@@ -7,7 +7,6 @@
  * check that fails is an error, never a reason to try a weaker route.
  */
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -15,6 +14,11 @@
 #include <unistd.h>
 
 #include "linux.h"
+
+/* From <linux/magic.h>, which musl's toolchain does not ship. */
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
 
 int ps__linux_proc_fd_dir(int fd, char ent[PS__FDNAME_SIZE])
 {

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The unit tests and the install test (ctest), with gcc's and clang's
+# builds.
+set -euo pipefail
+ctest --test-dir "$PS_BUILD" --output-on-failure
+ctest --test-dir "$PS_BUILD-clang" --output-on-failure

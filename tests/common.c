@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+
+int pst_fd_count(void)
+{
+	int n = 0;
+
+	/* fcntl, not /proc: some runs have no /proc. */
+	for (int fd = 0; fd < 4096; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+int pst_setup(void **state)
+{
+	const char *base = getenv("PS_TEST_DIR");
+	struct pst *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	snprintf(t->path, sizeof(t->path), "%s/pstest.XXXXXX",
+	    base ? base : "/tmp");
+	assert_non_null(mkdtemp(t->path));
+	t->dirfd = open(t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(t->dirfd >= 0);
+	t->fds = pst_fd_count();
+	*state = t;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int pst_teardown(void **state)
+{
+	struct pst *t = *state;
+	int leaked = pst_fd_count() - t->fds;
+
+	close(t->dirfd);
+	nftw(t->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(t);
+	if (leaked) {
+		fprintf(stderr, "the test leaked %d descriptor(s)\n", leaked);
+		return -1;
+	}
+	return 0;
+}
+
+int pst_profile(const char *name)
+{
+	const char *p = getenv("PS_EMULATE_PROFILE");
+	size_t len = strlen(name);
+
+	for (; p && *p; p += strcspn(p, ","), p += *p == ',') {
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return 1;
+	}
+	return 0;
+}
+
+int pst_on_fs(const struct pst *t, unsigned long magic)
+{
+	struct statfs sfs;
+
+	return fstatfs(t->dirfd, &sfs) == 0 &&
+	    (unsigned long)sfs.f_type == magic;
+}
+
+const char *pst_route_chmod(void)
+{
+	return pst_profile("fchmodat2-enosys") ||
+	    pst_profile("fchmodat2-eperm") ? "proc-chmod" : "fchmodat2";
+}
+
+const char *pst_route_link(void)
+{
+	if (pst_profile("link-denied"))
+		return "copy";
+	return pst_profile("linkat-old") ? "linkat-proc" : "linkat-empty-path";
+}
+
+const char *pst_route_tmpfile(void)
+{
+	return pst_profile("no-tmpfile") || pst_profile("tmpfile-eisdir") ?
+	    "named-tmpfile" : "o-tmpfile";
+}
+
+void pst_write(int dirfd, const char *name, const char *content,
+    mode_t mode)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    mode);
+	size_t len = strlen(content);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+void pst_assert_content(int dirfd, const char *name, const char *content)
+{
+	char buf[4096];
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, content);
+}
+
+void pst_assert_absent(int dirfd, const char *name)
+{
+	struct stat st;
+
+	assert_int_equal(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+void pst_assert_entries(int dirfd, int n)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	int count = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		count += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	assert_int_equal(count, n);
+}
+
+void pst_assert_same(int fd, int dirfd, const char *name)
+{
+	struct stat a, b;
+
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+}
+
+int pst_as_nobody(struct pst *t, int (*fn)(struct pst *t))
+{
+	int status;
+	pid_t pid;
+
+	assert_int_equal(fchmod(t->dirfd, 0777), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(125);
+		_exit(fn(t));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+void pst_assert_as_nobody(struct pst *t, int (*fn)(struct pst *t))
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "skipped: dropping to nobody needs root\n");
+		skip();
+	}
+	assert_int_equal(pst_as_nobody(t, fn), 0);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every cmocka test shares: a scratch directory per test (under
+ * $PS_TEST_DIR, so the matrix can point it at tmpfs, ext4, xfs, btrfs),
+ * a check that the test leaked no descriptor, the emulation profile the
+ * run is under ($PS_EMULATE_PROFILE, set by the matrix alongside
+ * ps-emulate) and the route each call must then take.
+ */
+#ifndef PS_TEST_COMMON_H
+#define PS_TEST_COMMON_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include <pathsafe/pathsafe.h>
+
+struct pst {
+	int dirfd;		/* the scratch directory */
+	char path[PATH_MAX];
+	int fds;		/* descriptors open before the test */
+};
+
+/* cmocka setup and teardown: teardown fails the test on a leaked fd. */
+int pst_setup(void **state);
+int pst_teardown(void **state);
+#define PST_TEST(f) cmocka_unit_test_setup_teardown(f, pst_setup, pst_teardown)
+
+int pst_fd_count(void);
+/* Is this profile part of the run's emulation? */
+int pst_profile(const char *name);
+/* Is the scratch directory on a filesystem of this statfs magic? */
+int pst_on_fs(const struct pst *t, unsigned long magic);
+
+/* The route each call must take under the run's profile. */
+const char *pst_route_chmod(void);
+const char *pst_route_link(void);
+const char *pst_route_tmpfile(void);
+
+/* A file with this content and mode (exactly, whatever the umask). */
+void pst_write(int dirfd, const char *name, const char *content,
+    mode_t mode);
+/* Asserts dirfd/name holds exactly this content. */
+void pst_assert_content(int dirfd, const char *name, const char *content);
+/* Asserts dirfd/name does not exist. */
+void pst_assert_absent(int dirfd, const char *name);
+/* Asserts the directory holds exactly n entries (besides . and ..). */
+void pst_assert_entries(int dirfd, int n);
+/* Asserts fd and dirfd/name are the same inode. */
+void pst_assert_same(int fd, int dirfd, const char *name);
+
+/*
+ * Runs fn in a child with the credentials of nobody (65534) and returns
+ * its exit status; fn reports failures with PST_CHECK.  The scratch
+ * directory is made writable for it first.
+ */
+int pst_as_nobody(struct pst *t, int (*fn)(struct pst *t));
+#define PST_CHECK(cond) do { if (!(cond)) { \
+	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
+	    #cond); return 1; } } while (0)
+/* Runs fn as nobody, or skips (saying why) where we are not root. */
+void pst_assert_as_nobody(struct pst *t, int (*fn)(struct pst *t));
+
+#endif /* PS_TEST_COMMON_H */

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Stages an install (DESTDIR, as packagers do), then builds a consumer
+# against it twice: through pkg-config and through find_package(pathsafe).
+# Checks the SONAME, that only ps_* symbols are exported, and that the
+# consumers run against the staged shared library.
+set -euo pipefail
+src=$1 build=$2
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+DESTDIR=$stage cmake --install "$build" >/dev/null
+pc=$(find "$stage" -name pathsafe.pc)
+libdir=$(dirname "$(dirname "$pc")")
+prefix=${libdir%/lib*}
+mkdir "$stage/out"
+
+soname=$(readelf -d "$libdir/libpathsafe.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+[ "$soname" = libpathsafe.so.0 ] || { echo "SONAME is '$soname'"; exit 1; }
+stray=$(nm -D --defined-only "$libdir/libpathsafe.so" | awk '$2 == "T" && $3 !~ /^ps_[a-z]/')
+[ -z "$stray" ] || { echo "exported beyond ps_*: $stray"; exit 1; }
+[ -f "$libdir/libpathsafe.a" ] || { echo "no static library"; exit 1; }
+
+export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$stage
+cc -Wall -Wextra -Werror "$src/tests/install/consumer.c" \
+	$(pkg-config --cflags --libs pathsafe) -o "$stage/consumer-pc"
+LD_LIBRARY_PATH=$libdir "$stage/consumer-pc" "$stage/out" pc.txt
+ldd_out=$(LD_LIBRARY_PATH=$libdir ldd "$stage/consumer-pc")
+grep -q "libpathsafe.so.0 => $libdir" <<<"$ldd_out" ||
+	{ echo "not linked to the staged library: $ldd_out"; exit 1; }
+
+cmake -S "$src/tests/install" -B "$stage/cmake" \
+	-DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$stage/cmake" >/dev/null
+LD_LIBRARY_PATH=$libdir "$stage/cmake/consumer" "$stage/out" cmake.txt
+[ "$(cat "$stage/out/pc.txt" "$stage/out/cmake.txt")" = "installed
+installed" ] || { echo "consumers published the wrong content"; exit 1; }
+echo "install consumer: pkg-config and find_package both work"
