@@ -100,6 +100,18 @@ const char *pst_route_tmpfile(void)
 	    "named-tmpfile" : "o-tmpfile";
 }
 
+void pst_assert_route(const char *expected)
+{
+	const char *log = getenv("PS_ROUTE_LOG");
+	FILE *f;
+
+	assert_string_equal(ps_last_route(), expected);
+	if (log && (f = fopen(log, "ae"))) {
+		fprintf(f, "%s\n", expected);
+		fclose(f);
+	}
+}
+
 void pst_write(int dirfd, const char *name, const char *content,
     mode_t mode)
 {

@@ -44,6 +44,12 @@ const char *pst_route_chmod(void);
 const char *pst_route_link(void);
 const char *pst_route_tmpfile(void);
 
+/*
+ * Asserts the calling thread's last route, and appends it to the file
+ * $PS_ROUTE_LOG names (if set) so the matrix can show the routes seen.
+ */
+void pst_assert_route(const char *expected);
+
 /* A file with this content and mode (exactly, whatever the umask). */
 void pst_write(int dirfd, const char *name, const char *content,
     mode_t mode);

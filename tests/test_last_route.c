@@ -27,7 +27,7 @@ static void last_route_per_thread(void **state)
 
 	pst_write(t->dirfd, "f", "x", 0644);
 	assert_int_equal(ps_fchmod_nofollow(t->dirfd, "f", 0600, 0), 0);
-	assert_string_equal(ps_last_route(), pst_route_chmod());
+	pst_assert_route(pst_route_chmod());
 	assert_int_equal(pthread_create(&th, NULL, other_thread, NULL), 0);
 	assert_int_equal(pthread_join(th, &seen), 0);
 	assert_string_equal(seen, "");
@@ -41,7 +41,7 @@ static void last_route_kept_on_failure(void **state)
 	assert_int_equal(ps_fchmod_nofollow(t->dirfd, "f", 0600, 0), 0);
 	assert_int_equal(ps_fchmod_nofollow(t->dirfd, "missing", 0600, 0), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_string_equal(ps_last_route(), pst_route_chmod());
+	pst_assert_route(pst_route_chmod());
 }
 
 static void version_matches_build(void **state)
