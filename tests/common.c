@@ -100,6 +100,16 @@ const char *pst_route_tmpfile(void)
 	    "named-tmpfile" : "o-tmpfile";
 }
 
+const char *pst_route_publish(int replace)
+{
+	if (!strcmp(pst_route_tmpfile(), "o-tmpfile"))
+		return pst_route_link();
+	if (replace || (!pst_profile("no-renameat2") &&
+	    !pst_profile("renameat2-einval")))
+		return "rename";
+	return pst_profile("link-denied") ? NULL : "link-unlink";
+}
+
 void pst_assert_route(const char *expected)
 {
 	const char *log = getenv("PS_ROUTE_LOG");

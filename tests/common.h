@@ -43,6 +43,8 @@ int pst_on_fs(const struct pst *t, unsigned long magic);
 const char *pst_route_chmod(void);
 const char *pst_route_link(void);
 const char *pst_route_tmpfile(void);
+/* NULL where the profile leaves no route (EOPNOTSUPP is then expected). */
+const char *pst_route_publish(int replace);
 
 /*
  * Asserts the calling thread's last route, and appends it to the file
