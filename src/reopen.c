@@ -9,8 +9,8 @@
 
 #include "internal.h"
 
-#ifndef __O_TMPFILE
-#define __O_TMPFILE 0	/* no O_TMPFILE here: nothing more to refuse */
+#ifndef O_TMPFILE
+#define O_TMPFILE 0	/* no O_TMPFILE here: nothing more to refuse */
 #endif
 
 /* Access as read and write bits, O_PATH as none. */
@@ -48,8 +48,9 @@ int ps_reopen(int fd, int oflags, unsigned flags)
 	struct stat st;
 	int r = 0;
 
-	if ((flags & ~PS_NO_UPGRADE) ||
-	    (oflags & (O_CREAT | O_EXCL | __O_TMPFILE)))
+	/* O_TMPFILE contains O_DIRECTORY, which alone is fine. */
+	if ((flags & ~PS_NO_UPGRADE) || (oflags & (O_CREAT | O_EXCL)) ||
+	    (O_TMPFILE && (oflags & O_TMPFILE) == O_TMPFILE))
 		r = -EINVAL;
 	else
 		r = PS__SYS(fstat(fd, &st));

@@ -1,2 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/* ps_reopen: a new descriptor for the same inode, with new flags. */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "common.h"
-int main(void) { return 0; }
+
+static int open_path(struct pst *t, const char *name, int extra)
+{
+	int fd = openat(t->dirfd, name, O_PATH | O_CLOEXEC | extra);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* The new fd is close-on-exec, the same inode, and reads the content. */
+static void assert_reopened(int fd, int nfd, const char *content)
+{
+	struct stat a, b;
+	char buf[64] = "";
+
+	assert_true(nfd >= 0);
+	assert_int_equal(fcntl(nfd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(fstat(nfd, &b), 0);
+	assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	if (content) {
+		assert_true(read(nfd, buf, sizeof(buf) - 1) >= 0);
+		assert_string_equal(buf, content);
+	}
+}
+
+static void reopen_o_path_for_reading(void **state)
+{
+	struct pst *t = *state;
+	int fd, nfd;
+
+	pst_write(t->dirfd, "f", "data", 0644);
+	fd = open_path(t, "f", 0);
+	nfd = ps_reopen(fd, O_RDONLY, 0);
+	assert_reopened(fd, nfd, "data");
+	pst_assert_route("proc-reopen");
+	close(nfd);
+	close(fd);
+}
+
+static void reopen_directory_by_dot(void **state)
+{
+	struct pst *t = *state;
+	int fd, nfd;
+
+	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	fd = open_path(t, "d", O_DIRECTORY);
+	nfd = ps_reopen(fd, O_RDONLY | O_DIRECTORY, 0);
+	assert_reopened(fd, nfd, NULL);
+	pst_assert_route("openat-dot");
+	close(nfd);
+	close(fd);
+}
+
+static void reopen_follows_the_inode_not_the_path(void **state)
+{
+	struct pst *t = *state;
+	int fd, nfd;
+
+	pst_write(t->dirfd, "f", "original", 0644);
+	fd = open_path(t, "f", 0);
+	pst_write(t->dirfd, "other", "impostor", 0644);
+	assert_int_equal(renameat(t->dirfd, "other", t->dirfd, "f"), 0);
+	nfd = ps_reopen(fd, O_RDONLY | O_NOFOLLOW, 0);
+	assert_reopened(fd, nfd, "original");
+	close(nfd);
+	close(fd);
+}
+
+static void reopen_deleted_file(void **state)
+{
+	struct pst *t = *state;
+	int fd, nfd;
+
+	pst_write(t->dirfd, "f", "gone", 0644);
+	fd = open_path(t, "f", 0);
+	assert_int_equal(unlinkat(t->dirfd, "f", 0), 0);
+	nfd = ps_reopen(fd, O_RDONLY, 0);
+	assert_reopened(fd, nfd, "gone");
+	close(nfd);
+	close(fd);
+}
+
+static void reopen_has_its_own_offset(void **state)
+{
+	struct pst *t = *state;
+	int fd, nfd;
+
+	pst_write(t->dirfd, "f", "abcdef", 0644);
+	fd = openat(t->dirfd, "f", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(lseek(fd, 3, SEEK_SET), 3);
+	nfd = ps_reopen(fd, O_RDONLY, 0);
+	assert_reopened(fd, nfd, "abcdef");
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 3);
+	close(nfd);
+	close(fd);
+}
+
+static void reopen_symlink_eloop(void **state)
+{
+	struct pst *t = *state;
+	int fd;
+
+	pst_write(t->dirfd, "f", "x", 0644);
+	assert_int_equal(symlinkat("f", t->dirfd, "link"), 0);
+	fd = open_path(t, "link", O_NOFOLLOW);
+	assert_int_equal(ps_reopen(fd, O_RDONLY, 0), -1);
+	assert_int_equal(errno, ELOOP);
+	close(fd);
+}
+
+static void reopen_bad_input(void **state)
+{
+	struct pst *t = *state;
+	int fd, closed;
+
+	pst_write(t->dirfd, "f", "x", 0644);
+	fd = open_path(t, "f", 0);
+	assert_int_equal(ps_reopen(fd, O_RDONLY | O_CREAT, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_reopen(fd, O_RDONLY | O_EXCL, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_reopen(fd, O_TMPFILE | O_RDWR, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_reopen(fd, O_RDONLY, 0x100), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_reopen(fd, O_RDONLY, PS_REPLACE), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_reopen(fd, O_RDONLY | O_DIRECTORY, 0), -1);
+	assert_int_equal(errno, ENOTDIR);
+	assert_int_equal(ps_reopen(-1, O_RDONLY, 0), -1);
+	assert_int_equal(errno, EBADF);
+	closed = dup(fd);
+	close(closed);
+	assert_int_equal(ps_reopen(closed, O_RDONLY, 0), -1);
+	assert_int_equal(errno, EBADF);
+	close(fd);
+}
+
+static void expect_upgrade(int fd, int oflags, int allowed)
+{
+	int nfd = ps_reopen(fd, oflags, PS_NO_UPGRADE);
+
+	if (allowed) {
+		assert_true(nfd >= 0);
+		close(nfd);
+	} else {
+		assert_int_equal(nfd, -1);
+		assert_int_equal(errno, EPERM);
+	}
+}
+
+static void reopen_no_upgrade(void **state)
+{
+	struct pst *t = *state;
+	int fd;
+
+	pst_write(t->dirfd, "f", "x", 0666);
+	fd = open_path(t, "f", 0);
+	expect_upgrade(fd, O_RDONLY, 0);
+	expect_upgrade(fd, O_PATH, 1);
+	close(fd);
+	fd = openat(t->dirfd, "f", O_RDONLY | O_CLOEXEC);
+	expect_upgrade(fd, O_RDONLY, 1);
+	expect_upgrade(fd, O_PATH, 1);
+	expect_upgrade(fd, O_RDWR, 0);
+	expect_upgrade(fd, O_WRONLY, 0);
+	expect_upgrade(fd, O_RDONLY | O_TRUNC, 0);
+	close(fd);
+	fd = openat(t->dirfd, "f", O_RDWR | O_CLOEXEC);
+	expect_upgrade(fd, O_RDONLY, 1);
+	expect_upgrade(fd, O_RDWR, 1);
+	close(fd);
+	fd = openat(t->dirfd, "f", O_WRONLY | O_APPEND | O_CLOEXEC);
+	expect_upgrade(fd, O_WRONLY, 0);
+	expect_upgrade(fd, O_RDONLY, 0);
+	expect_upgrade(fd, O_WRONLY | O_APPEND, 1);
+	close(fd);
+}
+
+static int reopen_as_nobody(struct pst *t)
+{
+	int fd = openat(t->dirfd, "secret", O_PATH | O_CLOEXEC);
+
+	/* An O_PATH handle grants nothing: the kernel still checks. */
+	PST_CHECK(fd >= 0);
+	PST_CHECK(ps_reopen(fd, O_RDONLY, 0) == -1);
+	PST_CHECK(errno == EACCES);
+	close(fd);
+	fd = openat(t->dirfd, "public", O_PATH | O_CLOEXEC);
+	PST_CHECK(fd >= 0);
+	PST_CHECK(ps_reopen(fd, O_RDONLY, 0) >= 0);
+	return 0;
+}
+
+static void reopen_as_nobody_keeps_permissions(void **state)
+{
+	struct pst *t = *state;
+
+	pst_write(t->dirfd, "secret", "x", 0600);
+	pst_write(t->dirfd, "public", "x", 0644);
+	pst_assert_as_nobody(t, reopen_as_nobody);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PST_TEST(reopen_o_path_for_reading),
+		PST_TEST(reopen_directory_by_dot),
+		PST_TEST(reopen_follows_the_inode_not_the_path),
+		PST_TEST(reopen_deleted_file),
+		PST_TEST(reopen_has_its_own_offset),
+		PST_TEST(reopen_symlink_eloop),
+		PST_TEST(reopen_bad_input),
+		PST_TEST(reopen_no_upgrade),
+		PST_TEST(reopen_as_nobody_keeps_permissions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
