@@ -28,19 +28,28 @@ static int take_aside(int pd, const char *base,
 	return r;
 }
 
-/* Failing that, the entry stays under its hidden name: kept, not lost. */
+/*
+ * Put the entry back, never over a name that reappeared: renameat2
+ * NOREPLACE, or a hard link, which refuses to replace.  Where neither
+ * exists (directories, sandboxes denying links) a rename checked to find
+ * no name is the one window left.  Failing all, the entry stays under its
+ * hidden name: kept, not lost.
+ */
 static void put_back(int pd, const char *hidden, const char *base,
     int isdir)
 {
+	struct stat st;
 	int r = ps__os_rename_noreplace(pd, hidden, base);
 
 	if (r != PS__ENOROUTE)
 		return;
-	/* rename can replace only an empty directory, never a file. */
-	if (isdir)
-		renameat(pd, hidden, pd, base);
-	else if (linkat(pd, hidden, pd, base, 0) == 0)
+	if (!isdir)
+		r = PS__SYS(linkat(pd, hidden, pd, base, 0));
+	if (r == 0)
 		unlinkat(pd, hidden, 0);
+	else if (r != -EEXIST && fstatat(pd, base, &st, AT_SYMLINK_NOFOLLOW) < 0
+	    && errno == ENOENT)
+		renameat(pd, hidden, pd, base);
 }
 
 int ps__unlink_if(int dirfd, const char *name, const struct stat *st)
