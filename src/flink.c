@@ -44,8 +44,10 @@ static int copy_as(int fd, int dirfd, const char *name, int how, int err)
 	struct stat st, dst_st;
 	int src, dst, r;
 
+	if (fstat(fd, &st) < 0)
+		return -errno;
 	/* Directories and special files are never copied. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode))
 		return err;
 	src = readable(fd, &st);
 	if (src < 0)
@@ -123,7 +125,8 @@ int ps_flink(int fd, int dirfd, const char *name, unsigned flags)
 
 	if (flags & ~(PS_REPLACE | PS_COPY_FALLBACK))
 		r = -EINVAL;
-	else if (r == 0 && fd < 0)
+	/* Checked here, so an LSM refusing links cannot answer first. */
+	else if (r == 0 && (fd < 0 || (dirfd < 0 && dirfd != AT_FDCWD)))
 		r = -EBADF;
 	if (r == 0)
 		r = ps__give_name(fd, dirfd, name,
