@@ -1,2 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* ps_tmpfile_open, ps_tmpfile_fd, ps_publish_tmpfile, ps_tmpfile_close. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "common.h"
-int main(void) { return 0; }
+
+static ps_tmpfile *open_with(struct pst *t, const char *dir,
+    const char *content)
+{
+	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, dir, 0644, 0);
+	size_t len = strlen(content);
+
+	assert_non_null(tf);
+	pst_assert_route(pst_route_tmpfile());
+	assert_int_equal(write(ps_tmpfile_fd(tf), content, len), (ssize_t)len);
+	return tf;
+}
+
+/* Publishes and checks the route and result the run's profile forces. */
+static void publish_ok(ps_tmpfile *tf, const char *name, unsigned flags)
+{
+	const char *route = pst_route_publish(flags & PS_REPLACE);
+	int r = ps_publish_tmpfile(tf, name, flags);
+
+	if (!route) {
+		assert_int_equal(r, -1);
+		assert_int_equal(errno, EOPNOTSUPP);
+		ps_tmpfile_close(tf);
+		fprintf(stderr, "skipped: this profile leaves no route\n");
+		skip();
+	}
+	assert_int_equal(r, strcmp(route, "copy") ? 0 : PS_COPIED);
+	pst_assert_route(route);
+}
+
+static void tmpfile_publish_new_name(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = open_with(t, ".", "content");
+
+	/* Nothing visible before the publish but a hidden name. */
+	pst_assert_entries(t->dirfd,
+	    strcmp(pst_route_tmpfile(), "named-tmpfile") ? 0 : 1);
+	publish_ok(tf, "out", 0);
+	ps_tmpfile_close(tf);
+	pst_assert_content(t->dirfd, "out", "content");
+	pst_assert_entries(t->dirfd, 1);
+}
+
+static void tmpfile_mode_follows_umask(void **state)
+{
+	struct pst *t = *state;
+	mode_t old = umask(027);
+	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, ".", 0666, 0);
+	struct stat st;
+
+	umask(old);
+	assert_non_null(tf);
+	publish_ok(tf, "out", PS_NO_SYNC);
+	ps_tmpfile_close(tf);
+	assert_int_equal(fstatat(t->dirfd, "out", &st, 0), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+}
+
+static void tmpfile_no_replace_keeps_existing(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = open_with(t, ".", "new");
+
+	pst_write(t->dirfd, "out", "old", 0644);
+	assert_int_equal(ps_publish_tmpfile(tf, "out", 0), -1);
+	assert_int_equal(errno, EEXIST);
+	pst_assert_content(t->dirfd, "out", "old");
+	/* A failed publish leaves the handle publishable. */
+	publish_ok(tf, "other", 0);
+	ps_tmpfile_close(tf);
+	pst_assert_content(t->dirfd, "other", "new");
+	pst_assert_entries(t->dirfd, 2);
+}
+
+static void tmpfile_replace(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = open_with(t, ".", "new");
+
+	pst_write(t->dirfd, "out", "old", 0644);
+	publish_ok(tf, "out", PS_REPLACE);
+	ps_tmpfile_close(tf);
+	pst_assert_content(t->dirfd, "out", "new");
+	pst_assert_entries(t->dirfd, 1);
+}
+
+static void tmpfile_publish_twice_einval(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = open_with(t, ".", "x");
+
+	publish_ok(tf, "a", 0);
+	assert_int_equal(ps_publish_tmpfile(tf, "b", 0), -1);
+	assert_int_equal(errno, EINVAL);
+	ps_tmpfile_close(tf);
+	pst_assert_entries(t->dirfd, 1);
+}
+
+static void tmpfile_close_unpublished_leaves_nothing(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = open_with(t, ".", "x");
+
+	errno = 1234;
+	ps_tmpfile_close(tf);
+	assert_int_equal(errno, 1234);
+	ps_tmpfile_close(NULL);
+	assert_int_equal(errno, 1234);
+	pst_assert_entries(t->dirfd, 0);
+}
+
+static void tmpfile_pins_its_directory(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf;
+	int e;
+
+	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	tf = open_with(t, "d", "pinned");
+	/* The path now leads elsewhere: a new d, then a symlink. */
+	assert_int_equal(renameat(t->dirfd, "d", t->dirfd, "moved"), 0);
+	assert_int_equal(mkdirat(t->dirfd, "elsewhere", 0755), 0);
+	assert_int_equal(symlinkat("elsewhere", t->dirfd, "d"), 0);
+	publish_ok(tf, "out", 0);
+	ps_tmpfile_close(tf);
+	pst_assert_content(t->dirfd, "moved/out", "pinned");
+	e = openat(t->dirfd, "elsewhere", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pst_assert_entries(e, 0);
+	close(e);
+}
+
+static void tmpfile_sparse_stays_sparse(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, ".", 0644, 0);
+	int fd = ps_tmpfile_fd(tf);
+	struct stat st;
+
+	assert_non_null(tf);
+	assert_int_equal(pwrite(fd, "end", 3, 64 << 20), 3);
+	assert_int_equal(lseek(fd, 5, SEEK_SET), 5);
+	publish_ok(tf, "sparse", PS_NO_SYNC);
+	/* The copy fallback moves the offset to find holes, and restores it. */
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 5);
+	ps_tmpfile_close(tf);
+	assert_int_equal(fstatat(t->dirfd, "sparse", &st, 0), 0);
+	assert_int_equal(st.st_size, (64 << 20) + 3);
+	assert_true(st.st_blocks * 512 < (1 << 20));
+}
+
+static void tmpfile_bad_input(void **state)
+{
+	struct pst *t = *state;
+	const char *bad[] = { "", ".", "..", "a/b", "/abs", "a/" };
+	ps_tmpfile *tf;
+
+	pst_write(t->dirfd, "file", "x", 0644);
+	assert_null(ps_tmpfile_open(t->dirfd, ".", 0644, 1));
+	assert_int_equal(errno, EINVAL);
+	assert_null(ps_tmpfile_open(t->dirfd, ".", 010644, 0));
+	assert_int_equal(errno, EINVAL);
+	assert_null(ps_tmpfile_open(t->dirfd, NULL, 0644, 0));
+	assert_int_equal(errno, EFAULT);
+	assert_null(ps_tmpfile_open(t->dirfd, "missing", 0644, 0));
+	assert_int_equal(errno, ENOENT);
+	assert_null(ps_tmpfile_open(t->dirfd, "file", 0644, 0));
+	assert_int_equal(errno, ENOTDIR);
+	assert_null(ps_tmpfile_open(-1, "rel", 0644, 0));
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(ps_tmpfile_fd(NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_publish_tmpfile(NULL, "x", 0), -1);
+	assert_int_equal(errno, EINVAL);
+	tf = open_with(t, ".", "x");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ps_publish_tmpfile(tf, bad[i], 0), -1);
+		assert_int_equal(errno, EINVAL);
+	}
+	assert_int_equal(ps_publish_tmpfile(tf, NULL, 0), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(ps_publish_tmpfile(tf, "x", PS_COPY_FALLBACK), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_publish_tmpfile(tf, "x", 0x80), -1);
+	assert_int_equal(errno, EINVAL);
+	ps_tmpfile_close(tf);
+	pst_assert_entries(t->dirfd, 1);
+}
+
+static int publish_as_nobody(struct pst *t)
+{
+	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, ".", 0600, 0);
+	const char *route = pst_route_publish(0);
+
+	PST_CHECK(tf);
+	PST_CHECK(write(ps_tmpfile_fd(tf), "mine", 4) == 4);
+	PST_CHECK(ps_publish_tmpfile(tf, "mine", 0) ==
+	    (route && !strcmp(route, "copy") ? PS_COPIED : route ? 0 : -1));
+	ps_tmpfile_close(tf);
+	/* Not allowed to write here: the kernel's EACCES, nothing left. */
+	PST_CHECK(!ps_tmpfile_open(t->dirfd, "locked", 0600, 0));
+	PST_CHECK(errno == EACCES);
+	return 0;
+}
+
+static void tmpfile_as_nobody(void **state)
+{
+	struct pst *t = *state;
+
+	assert_int_equal(mkdirat(t->dirfd, "locked", 0755), 0);
+	pst_assert_as_nobody(t, publish_as_nobody);
+	if (pst_route_publish(0))
+		pst_assert_content(t->dirfd, "mine", "mine");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PST_TEST(tmpfile_publish_new_name),
+		PST_TEST(tmpfile_mode_follows_umask),
+		PST_TEST(tmpfile_no_replace_keeps_existing),
+		PST_TEST(tmpfile_replace),
+		PST_TEST(tmpfile_publish_twice_einval),
+		PST_TEST(tmpfile_close_unpublished_leaves_nothing),
+		PST_TEST(tmpfile_pins_its_directory),
+		PST_TEST(tmpfile_sparse_stays_sparse),
+		PST_TEST(tmpfile_bad_input),
+		PST_TEST(tmpfile_as_nobody),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
