@@ -228,6 +228,33 @@ PS_EXPORT int ps_publish_tmpfile(ps_tmpfile *t, const char *name,
 PS_EXPORT void ps_tmpfile_close(ps_tmpfile *t);
 
 /**
+ * Remove the hidden files that killed processes left in a directory.
+ *
+ * A process killed while it holds a handle on the named-tmpfile route,
+ * or in the middle of a PS_REPLACE publish or ps_flink() (between the
+ * link of the hidden name and the rename over the target), leaves a
+ * hidden name behind.  This removes the entries whose name is exactly
+ * ".pathsafe-" and 16 lowercase hex digits, that are regular files, and
+ * whose mtime and ctime are both at least @p min_age_seconds old; any
+ * other entry, symlinks and directories included, is left alone.  Each
+ * removal is verified as ps_funlinkat() does, against the stat that
+ * found the entry stale, so an entry swapped in meanwhile is kept.
+ *
+ * CAVEATS: a live handle on the named-tmpfile route looks like a stale
+ * file once its writer has not touched it for @p min_age_seconds; choose
+ * an age longer than any writer pauses.
+ *
+ * @param dirfd            directory @p dir is relative to, or AT_FDCWD.
+ * @param dir              the directory to sweep, e.g. ".".
+ * @param min_age_seconds  how old an entry must be; 0 removes all.
+ * @return the number of entries removed, or -1 with errno: ENOTDIR,
+ *         EFAULT (a NULL @p dir), and the errors of open(2), getdents(2),
+ *         rename(2) and unlink(2) (then some entries may be removed).
+ */
+PS_EXPORT int ps_tmpfile_sweep(int dirfd, const char *dir,
+    unsigned min_age_seconds);
+
+/**
  * The route taken by this thread's last successful call, e.g.
  * "linkat-empty-path", "proc-chmod" or "copy"; "" before any.
  * The string is static.
