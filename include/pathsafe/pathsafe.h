@@ -28,6 +28,7 @@
 extern "C" {
 #endif
 
+/** Marks the library's exported symbols (default visibility). */
 #if defined(__GNUC__)
 #define PS_EXPORT __attribute__((visibility("default")))
 #else
@@ -192,6 +193,7 @@ PS_EXPORT ps_tmpfile *ps_tmpfile_open(int dirfd, const char *dir,
 /**
  * The descriptor to write the file's contents to (open O_RDWR).
  * It stays owned by the handle: do not close it.
+ * @param t  the handle.
  * @return the descriptor, or -1 with errno EINVAL for a NULL handle.
  */
 PS_EXPORT int ps_tmpfile_fd(const ps_tmpfile *t);
@@ -224,6 +226,7 @@ PS_EXPORT int ps_publish_tmpfile(ps_tmpfile *t, const char *name,
 /**
  * Close the handle.  An unpublished file leaves nothing behind.
  * NULL does nothing, like free(); errno is preserved.
+ * @param t  the handle, published or not, or NULL.
  */
 PS_EXPORT void ps_tmpfile_close(ps_tmpfile *t);
 
@@ -257,11 +260,14 @@ PS_EXPORT int ps_tmpfile_sweep(int dirfd, const char *dir,
 /**
  * The route taken by this thread's last successful call, e.g.
  * "linkat-empty-path", "proc-chmod" or "copy"; "" before any.
- * The string is static.
+ * @return a static string; never NULL.
  */
 PS_EXPORT const char *ps_last_route(void);
 
-/** The library's version, e.g. "0.1.0". */
+/**
+ * The version of the library loaded at run time.
+ * @return a static string, e.g. "0.1.0".
+ */
 PS_EXPORT const char *ps_version(void);
 
 #ifdef __cplusplus
