@@ -109,8 +109,13 @@ int ps__os_reopen(int fd, const struct stat *st, int oflags)
 	dfd = ps__linux_proc_fd_dir(fd, ent);
 	if (dfd < 0)
 		return dfd;
+	/* Checked before the open too: an open of another file can already
+	 * harm it (O_TRUNC), or block (a FIFO). */
+	nfd = check_entry(dfd, ent, st);
 	/* fd is no symlink, and O_NOFOLLOW would refuse the magic link. */
-	nfd = PS__SYS(openat(dfd, ent, (oflags & ~O_NOFOLLOW) | O_CLOEXEC));
+	if (nfd == 0)
+		nfd = PS__SYS(openat(dfd, ent,
+		    (oflags & ~O_NOFOLLOW) | O_CLOEXEC));
 	close(dfd);
 	if (nfd < 0)
 		return nfd;
@@ -125,16 +130,22 @@ int ps__os_reopen(int fd, const struct stat *st, int oflags)
 int ps__os_fd_path(int fd, char *buf, size_t size)
 {
 	char ent[PS__FDNAME_SIZE];
-	ssize_t len;
-	int dfd;
+	struct stat st;
+	int dfd, len;
 
+	len = PS__SYS(fstat(fd, &st));
+	if (len < 0)
+		return len;
 	dfd = ps__linux_proc_fd_dir(fd, ent);
 	if (dfd < 0)
 		return dfd;
-	len = readlinkat(dfd, ent, buf, size);
+	/* Another process's fd directory names its files, not ours. */
+	len = check_entry(dfd, ent, &st);
+	if (len == 0)
+		len = PS__SYS(readlinkat(dfd, ent, buf, size));
 	close(dfd);
 	if (len < 0)
-		return -errno;
+		return len;
 	if ((size_t)len >= size)
 		return -ENAMETOOLONG;
 	buf[len] = '\0';
