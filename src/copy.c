@@ -121,8 +121,9 @@ int ps__copy_fd(int src, int dst, struct ps__copy *c)
 	c->method = "copy-file-range";
 	if (c->keep_holes)
 		saved = lseek(src, 0, SEEK_CUR);
-	/* Without SEEK_DATA (or an offset to restore), copy every byte. */
-	if (saved >= 0 && lseek(src, 0, SEEK_DATA) >= 0) {
+	/* Without SEEK_DATA (or an offset to restore), copy every byte;
+	 * ENXIO is a file that is all hole. */
+	if (saved >= 0 && (lseek(src, 0, SEEK_DATA) >= 0 || errno == ENXIO)) {
 		r = copy_sparse(&j, st.st_size);
 		size = st.st_size;
 	} else {

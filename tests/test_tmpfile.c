@@ -137,23 +137,32 @@ static void tmpfile_pins_its_directory(void **state)
 	close(e);
 }
 
-static void tmpfile_sparse_stays_sparse(void **state)
+/* Publishes a file of size bytes, data only in its last 3, if any. */
+static void publish_sparse(struct pst *t, const char *name, off_t size,
+    int tail)
 {
-	struct pst *t = *state;
 	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, ".", 0644, 0);
 	int fd = ps_tmpfile_fd(tf);
 	struct stat st;
 
 	assert_non_null(tf);
-	assert_int_equal(pwrite(fd, "end", 3, 64 << 20), 3);
+	assert_int_equal(ftruncate(fd, size), 0);
+	if (tail)
+		assert_int_equal(pwrite(fd, "end", 3, size - 3), 3);
 	assert_int_equal(lseek(fd, 5, SEEK_SET), 5);
-	publish_ok(tf, "sparse", PS_NO_SYNC);
+	publish_ok(tf, name, PS_NO_SYNC);
 	/* The copy fallback moves the offset to find holes, and restores it. */
 	assert_int_equal(lseek(fd, 0, SEEK_CUR), 5);
 	ps_tmpfile_close(tf);
-	assert_int_equal(fstatat(t->dirfd, "sparse", &st, 0), 0);
-	assert_int_equal(st.st_size, (64 << 20) + 3);
+	assert_int_equal(fstatat(t->dirfd, name, &st, 0), 0);
+	assert_int_equal(st.st_size, size);
 	assert_true(st.st_blocks * 512 < (1 << 20));
+}
+
+static void tmpfile_sparse_stays_sparse(void **state)
+{
+	publish_sparse(*state, "tail", 64 << 20, 1);
+	publish_sparse(*state, "hole", 64 << 20, 0);
 }
 
 static void tmpfile_bad_input(void **state)
