@@ -14,6 +14,8 @@
 
 #define BUF_SIZE (1 << 20)
 #define CHUNK ((size_t)1 << 30)
+/* With a progress callback, often enough for a smooth bar. */
+#define PROGRESS_CHUNK ((size_t)16 << 20)
 
 struct job {
 	int src, dst;
@@ -55,11 +57,13 @@ static int copy_by_read(struct job *j, off_t *off, off_t end)
 /* Copies [*off, end) or up to the source's end, whichever is first. */
 static int copy_extent(struct job *j, off_t *off, off_t end)
 {
+	size_t chunk = j->c->progress ? PROGRESS_CHUNK : CHUNK;
+
 	while (j->kernel && *off < end) {
 		off_t out = *off;
 		uint64_t left = (uint64_t)(end - *off);
 		int64_t n = ps__os_copy_range(j->src, off, j->dst, &out,
-		    left < CHUNK ? (size_t)left : CHUNK);
+		    left < chunk ? (size_t)left : chunk);
 
 		/* 0 before any byte: the source may lie about its size, as
 		 * procfs does; read() tells the truth. */
