@@ -132,8 +132,10 @@ PS_EXPORT int ps_funlink(int fd, unsigned flags);
  * or filtered (ENOSYS, or the EPERM of a seccomp policy), an
  * O_PATH|O_NOFOLLOW open followed by a chmod through /proc/self/fd,
  * checked to reach procfs and the same inode.  Never a path-based chmod.
- * On FreeBSD, fchmodat(AT_SYMLINK_NOFOLLOW), which changes a symlink's own
- * mode instead of failing.
+ * On FreeBSD, fchmodat(AT_SYMLINK_NOFOLLOW), with AT_EMPTY_PATH for
+ * PS_EMPTY_PATH: it never follows a symlink either, but where Linux
+ * refuses one with EOPNOTSUPP, FreeBSD changes the symlink's own mode, as
+ * lchmod(2) does, and the call succeeds.
  *
  * @param dirfd  directory @p path is relative to, or AT_FDCWD; with
  *               PS_EMPTY_PATH, the file to change.
