@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,16 +111,48 @@ const char *pst_route_publish(int replace)
 	return pst_profile("link-denied") ? NULL : "link-unlink";
 }
 
-void pst_assert_route(const char *expected)
+void pst_log_route(const char *route)
 {
 	const char *log = getenv("PS_ROUTE_LOG");
 	FILE *f;
 
-	assert_string_equal(ps_last_route(), expected);
 	if (log && (f = fopen(log, "ae"))) {
-		fprintf(f, "%s\n", expected);
+		fprintf(f, "%s\n", route);
 		fclose(f);
 	}
+}
+
+void pst_assert_route(const char *expected)
+{
+	assert_string_equal(ps_last_route(), expected);
+	pst_log_route(expected);
+}
+
+int pst_proc_usable(void)
+{
+	const char *env = getenv("PS_TEST_PROC");
+	struct statfs sfs;
+
+	if (env)
+		return !strcmp(env, "present");
+	return statfs("/proc/self/fd", &sfs) == 0 &&
+	    sfs.f_type == PROC_SUPER_MAGIC;
+}
+
+int pst_open(int dirfd, const char *name, int oflags)
+{
+	int fd = openat(dirfd, name, oflags | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+mode_t pst_mode(int dirfd, const char *name)
+{
+	struct stat st;
+
+	assert_int_equal(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
+	return st.st_mode & 07777;
 }
 
 void pst_write(int dirfd, const char *name, const char *content,

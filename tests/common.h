@@ -52,7 +52,22 @@ const char *pst_route_publish(int replace);
  * $PS_ROUTE_LOG names (if set) so the matrix can show the routes seen.
  */
 void pst_assert_route(const char *expected);
+/* Appends a route (or a copy method) to $PS_ROUTE_LOG, if set. */
+void pst_log_route(const char *route);
 
+/*
+ * Can the /proc/self/fd routes work in this run (proc-chmod, linkat-proc,
+ * proc-reopen, ps_funlink)?  The matrix names its environment in
+ * $PS_TEST_PROC (present, absent, fake, overmount, foreign); without it,
+ * /proc/self/fd must be procfs.  Where they cannot, those calls fail
+ * with EOPNOTSUPP (EXDEV for a procfs that shows another process).
+ */
+int pst_proc_usable(void);
+
+/* openat(dirfd, name, oflags | O_CLOEXEC), asserted to succeed. */
+int pst_open(int dirfd, const char *name, int oflags);
+/* The permission bits of dirfd/name itself (a symlink's own). */
+mode_t pst_mode(int dirfd, const char *name);
 /* A file with this content and mode (exactly, whatever the umask). */
 void pst_write(int dirfd, const char *name, const char *content,
     mode_t mode);
