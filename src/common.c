@@ -9,19 +9,26 @@
 
 #include "internal.h"
 
-static _Thread_local const char *last_route = "";
+/* A route is pending until its call succeeds: a later step can fail. */
+static _Thread_local const char *last_route = "", *pending_route;
 
 int ps__ret(int r)
 {
-	if (r >= 0)
+	const char *route = pending_route;
+
+	pending_route = NULL;
+	if (r >= 0) {
+		if (route)
+			last_route = route;
 		return r;
+	}
 	errno = r == PS__EVERIFY ? EXDEV : -r;
 	return -1;
 }
 
 void ps__set_route(const char *route)
 {
-	last_route = route;
+	pending_route = route;
 }
 
 const char *ps_last_route(void)

@@ -34,7 +34,7 @@ static int readable(int fd, const struct stat *st)
 	if (fl < 0)
 		return -errno;
 	if ((fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY)
-		return ps__os_reopen(fd, st, O_RDONLY);
+		return ps__reopen(fd, st, O_RDONLY);
 	return fd;
 }
 

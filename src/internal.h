@@ -74,6 +74,9 @@ enum {
 PS__HIDDEN int ps__give_name(int fd, int dirfd, const char *name,
     int how);
 
+/* reopen.c: reopen a non-directory, checked to be the same inode. */
+PS__HIDDEN int ps__reopen(int fd, const struct stat *st, int oflags);
+
 /* copy.c: the copy engine, shared with pscp. */
 enum { PS__CLONE_AUTO, PS__CLONE_NEVER, PS__CLONE_ALWAYS };
 struct ps__copy {
@@ -109,7 +112,8 @@ PS__HIDDEN int ps__os_fchmod_nofollow(int dirfd, const char *path,
     mode_t mode, int empty);
 /* chmod of the file open on fd (st: its stat), never a symlink. */
 PS__HIDDEN int ps__os_fchmod_fd(int fd, const struct stat *st, mode_t mode);
-/* A new descriptor for the non-directory open on fd (st: its stat). */
+/* A new descriptor for the non-directory open on fd (st: its stat); the
+ * caller checks it is the same inode. */
 PS__HIDDEN int ps__os_reopen(int fd, const struct stat *st, int oflags);
 /* An anonymous file in dirfd. */
 PS__HIDDEN int ps__os_tmpfile(int dirfd, mode_t mode);

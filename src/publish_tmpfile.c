@@ -56,5 +56,5 @@ int ps_publish_tmpfile(ps_tmpfile *t, const char *name, unsigned flags)
 	t->published = 1;
 	if (sync && fsync(t->dirfd) < 0)
 		return ps__ret(-errno);
-	return r;
+	return ps__ret(r);
 }

@@ -43,6 +43,20 @@ static int upgrade_refused(int fd, int oflags)
 	return 0;
 }
 
+int ps__reopen(int fd, const struct stat *st, int oflags)
+{
+	struct stat nst;
+	int nfd = ps__os_reopen(fd, st, oflags);
+
+	if (nfd == PS__ENOROUTE)
+		return -EOPNOTSUPP;
+	if (nfd >= 0 && (fstat(nfd, &nst) < 0 || !ps__same_inode(st, &nst))) {
+		close(nfd);
+		return PS__EVERIFY;
+	}
+	return nfd;
+}
+
 int ps_reopen(int fd, int oflags, unsigned flags)
 {
 	struct stat st;
@@ -67,6 +81,5 @@ int ps_reopen(int fd, int oflags, unsigned flags)
 			ps__set_route("openat-dot");
 		return ps__ret(r);
 	}
-	r = ps__os_reopen(fd, &st, oflags);
-	return ps__ret(r == PS__ENOROUTE ? -EOPNOTSUPP : r);
+	return ps__ret(ps__reopen(fd, &st, oflags));
 }

@@ -50,8 +50,10 @@ ps_tmpfile *ps_tmpfile_open(int dirfd, const char *dir, mode_t mode,
 	r = t->fd = ps__os_tmpfile(t->dirfd, mode);
 	if (r == PS__ENOROUTE)
 		r = t->fd = named_tmpfile(t->dirfd, mode, t->name);
-	if (r >= 0)
+	if (r >= 0) {
+		ps__ret(0);	/* records the route */
 		return t;
+	}
 	close(t->dirfd);
 fail:
 	free(t);

@@ -44,6 +44,28 @@ static void last_route_kept_on_failure(void **state)
 	pst_assert_route(pst_route_chmod());
 }
 
+/* A route that worked for one step of a call that failed later is not
+ * the route of a successful call. */
+static void last_route_not_set_by_a_failed_call(void **state)
+{
+	struct pst *t = *state;
+	int fd;
+
+	pst_write(t->dirfd, "f", "x", 0644);
+	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	pst_write(t->dirfd, "d/full", "x", 0644);
+	assert_int_equal(ps_fchmod_nofollow(t->dirfd, "f", 0600, 0), 0);
+	fd = openat(t->dirfd, "f", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	/* The hidden link is made, then the rename onto d fails. */
+	assert_int_equal(ps_flink(fd, t->dirfd, "d", PS_REPLACE |
+	    PS_COPY_FALLBACK), -1);
+	assert_int_equal(errno, EISDIR);
+	close(fd);
+	assert_string_equal(ps_last_route(), pst_route_chmod());
+	pst_assert_entries(t->dirfd, 2);
+}
+
 static void version_matches_build(void **state)
 {
 	(void)state;
@@ -56,6 +78,7 @@ int main(void)
 		cmocka_unit_test(last_route_empty_before_any),
 		PST_TEST(last_route_per_thread),
 		PST_TEST(last_route_kept_on_failure),
+		PST_TEST(last_route_not_set_by_a_failed_call),
 		cmocka_unit_test(version_matches_build),
 	};
 
