@@ -6,13 +6,12 @@
  * descriptor we then descend into; every other entry is changed by name
  * with ps_fchmod_nofollow(), which refuses a symlink (EOPNOTSUPP on Linux)
  * instead of changing what it points to.  Symlinks are reported and left
- * alone.
+ * alone: no check comes before the change, so none can be raced.
  *
  *	fix-modes DIR FILEMODE DIRMODE
  *
  * Build: cc fix-modes.c $(pkg-config --cflags --libs pathsafe)
  */
-#define _GNU_SOURCE 1	/* d_type */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +32,14 @@ static void complain(const char *path, const char *name, const char *what)
 	failed = 1;
 }
 
+static int is_symlink(int dfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode);
+}
+
 /* Takes dfd, a directory opened O_NOFOLLOW, and closes it. */
 static void walk(int dfd, const char *path)
 {
@@ -50,11 +57,8 @@ static void walk(int dfd, const char *path)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		if (e->d_type == DT_LNK) {
-			printf("skipped symlink %s\n", sub);
-			continue;
-		}
-		/* O_NOFOLLOW: a directory swapped for a symlink fails here. */
+		/* O_NOFOLLOW: a symlink, even one swapped in for a directory
+		 * a moment ago, fails here with ELOOP. */
 		fd = openat(dirfd(d), e->d_name,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0) {
@@ -68,11 +72,13 @@ static void walk(int dfd, const char *path)
 			complain(path, e->d_name, strerror(errno));
 			continue;
 		}
+		/* No check before the call: the call is the check.  Linux
+		 * refuses a symlink with EOPNOTSUPP; FreeBSD changes the
+		 * link's own mode, which is as harmless. */
 		if (ps_fchmod_nofollow(dirfd(d), e->d_name, file_mode, 0) == 0)
 			continue;
-		if (errno == EOPNOTSUPP)
-			printf("skipped symlink %s (it appeared while we "
-			    "walked)\n", sub);
+		if (errno == EOPNOTSUPP && is_symlink(dirfd(d), e->d_name))
+			printf("skipped symlink %s\n", sub);
 		else
 			complain(path, e->d_name, strerror(errno));
 	}
