@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pscp-helper: what the pscp tests (the scripts in tests/pscp) need beyond the
+ * shell and coreutils.
+ *
+ *   pscp-helper xattr-set FILE NAME VALUE
+ *   pscp-helper xattr-get FILE NAME
+ *   pscp-helper crash [-s SIG] [-k KILLS] [-m MIB] [-S SEED] [-l] DIR --
+ *       COMMAND...
+ *
+ * crash: DIR/old and DIR/new get two different contents of MIB MiB, and
+ * DIR/dst/file starts as a copy of old.  Then, KILLS times, COMMAND SRC
+ * DIR/dst/file (e.g. "pscp --atomic") copies the content the file does not
+ * hold, and gets SIG after a random delay of up to 1.5 times a full run.
+ * Meanwhile a reader process reads DIR/dst/file without pause.  Fails if
+ * the reader or the check after each kill ever finds anything but exactly
+ * the old or the new content, if a run that was not killed fails or left
+ * the old content, or if anything but "file" is left in DIR/dst (hidden
+ * ".pathsafe-" names are only counted with -l).  Exit status 0 or 1.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+struct crash {
+	char old_path[4096], new_path[4096], dst[4096], dir[4096];
+	char *old, *new;
+	size_t size;
+	char **cmd;		/* COMMAND with two free slots at the end */
+	int ncmd;
+};
+
+static int die(const char *what)
+{
+	fprintf(stderr, "pscp-helper: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t next_random(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void fill(char *buf, size_t size, uint64_t seed)
+{
+	for (size_t i = 0; i + 8 <= size; i += 8) {
+		uint64_t v = next_random(&seed);
+
+		memcpy(buf + i, &v, 8);
+	}
+}
+
+static void write_file(const char *path, const char *buf, size_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, buf, size) != (ssize_t)size || close(fd))
+		die(path);
+}
+
+/* 0: the old content, 1: the new one, -1: anything else (or no file). */
+static int which(const struct crash *c, char *buf)
+{
+	int fd = open(c->dst, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n = 1;
+
+	if (fd < 0)
+		return -1;
+	while (got <= c->size && (n = read(fd, buf + got,
+	    c->size + 1 - got)) > 0)
+		got += n;
+	close(fd);
+	if (n < 0 || got != c->size)
+		return -1;
+	if (!memcmp(buf, c->old, c->size))
+		return 0;
+	return memcmp(buf, c->new, c->size) ? -1 : 1;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static _Noreturn void reader(const struct crash *c)
+{
+	unsigned long seen[2] = { 0, 0 }, bad = 0;
+	char *buf = malloc(c->size + 1);
+	int w;
+
+	signal(SIGTERM, on_stop);
+	while (!stop) {
+		w = which(c, buf);
+		if (w < 0)
+			bad++;
+		else
+			seen[w]++;
+	}
+	printf("reader: %lu reads (%lu old, %lu new), %lu torn or missing\n",
+	    seen[0] + seen[1] + bad, seen[0], seen[1], bad);
+	exit(bad ? 1 : 0);
+}
+
+static pid_t run(struct crash *c, int src)
+{
+	pid_t pid;
+
+	c->cmd[c->ncmd] = src ? c->new_path : c->old_path;
+	c->cmd[c->ncmd + 1] = c->dst;
+	if ((pid = fork()) < 0)
+		die("fork");
+	if (pid == 0) {
+		execvp(c->cmd[0], c->cmd);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Removes and counts what besides "file" is in the directory; -1 for a
+ * name that is not hidden. */
+static int leftovers(const struct crash *c)
+{
+	DIR *d = opendir(c->dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		die(c->dir);
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, "file"))
+			continue;
+		if (strncmp(e->d_name, ".pathsafe-", 10)) {
+			fprintf(stderr, "stray name '%s'\n", e->d_name);
+			n = -1;
+			break;
+		}
+		unlinkat(dirfd(d), e->d_name, 0);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int crash(int argc, char **argv)
+{
+	unsigned long kills = 500, mib = 8, before = 0, after = 0, done = 0;
+	unsigned long left = 0, failures = 0, span = 0;
+	uint64_t seed = now_us() ^ (uint64_t)getpid() << 32, t;
+	int sig = SIGKILL, allow_left = 0, o, cur, st, got;
+	struct crash c;
+	pid_t rd, pid;
+	char *buf;
+
+	while ((o = getopt(argc, argv, "+s:k:m:S:l")) != -1) {
+		switch (o) {
+		case 's': sig = atoi(optarg); break;
+		case 'k': kills = strtoul(optarg, NULL, 10); break;
+		case 'm': mib = strtoul(optarg, NULL, 10); break;
+		case 'S': seed = strtoull(optarg, NULL, 10); break;
+		case 'l': allow_left = 1; break;
+		default: return 2;
+		}
+	}
+	if (argc - optind < 3 || strcmp(argv[optind + 1], "--"))
+		return fprintf(stderr, "usage: see pscp-helper.c\n"), 2;
+	printf("seed %llu, signal %d, %lu kills, %lu MiB\n",
+	    (unsigned long long)seed, sig, kills, mib);
+	c.size = mib << 20;
+	snprintf(c.old_path, sizeof(c.old_path), "%s/old", argv[optind]);
+	snprintf(c.new_path, sizeof(c.new_path), "%s/new", argv[optind]);
+	snprintf(c.dir, sizeof(c.dir), "%s/dst", argv[optind]);
+	snprintf(c.dst, sizeof(c.dst), "%s/dst/file", argv[optind]);
+	c.ncmd = argc - optind - 2;
+	c.cmd = calloc(c.ncmd + 3, sizeof(char *));
+	memcpy(c.cmd, argv + optind + 2, c.ncmd * sizeof(char *));
+	c.old = malloc(c.size);
+	c.new = malloc(c.size);
+	buf = malloc(c.size + 1);
+	if (!c.cmd || !c.old || !c.new || !buf)
+		die("malloc");
+	fill(c.old, c.size, seed | 1);
+	fill(c.new, c.size, ~seed | 1);
+	c.new[0] = ~c.old[0];
+	write_file(c.old_path, c.old, c.size);
+	write_file(c.new_path, c.new, c.size);
+	if (mkdir(c.dir, 0755) < 0 && errno != EEXIST)
+		die(c.dir);
+	write_file(c.dst, c.old, c.size);
+
+	/* Full runs first: they must work, and they time the window. */
+	for (int i = 0; i < 4; i++) {
+		cur = which(&c, buf);
+		t = now_us();
+		waitpid(run(&c, !cur), &st, 0);
+		span += now_us() - t;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) || which(&c, buf) == cur)
+			return printf("a full run failed (status %d)\n", st), 1;
+	}
+	span = span / 4 * 3 / 2 + 1;
+	printf("a full run takes %lu us; kills land within %lu us\n",
+	    span * 2 / 3, span);
+
+	fflush(stdout);
+	if ((rd = fork()) == 0)
+		reader(&c);
+	for (unsigned long i = 0; i < kills; i++) {
+		if ((cur = which(&c, buf)) < 0)
+			break;
+		pid = run(&c, !cur);
+		usleep(next_random(&seed) % span);
+		kill(pid, sig);
+		waitpid(pid, &st, 0);
+		got = which(&c, buf);
+		if (WIFSIGNALED(st) && WTERMSIG(st) == sig && got >= 0)
+			got == cur ? before++ : after++;
+		else if (WIFEXITED(st) && !WEXITSTATUS(st) && got == !cur)
+			done++;
+		else if (++failures < 5)
+			printf("run %lu: status %#x, content %s\n", i, st,
+			    got < 0 ? "torn" : got == cur ? "old" : "new");
+		if ((o = leftovers(&c)) < 0)
+			failures++;
+		else
+			left += o;
+	}
+	if (cur < 0)
+		failures++, printf("the file is torn or missing\n");
+	kill(rd, SIGTERM);
+	waitpid(rd, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		failures++;
+	printf("%lu killed before publishing, %lu after, %lu finished first; "
+	    "%lu hidden names left%s; %lu failures\n", before, after, done,
+	    left, allow_left ? " (allowed)" : "", failures);
+	/* A kill that never interrupted a copy would prove nothing. */
+	return failures || !before || (left && !allow_left) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	char value[4096];
+	ssize_t n;
+
+	if (argc == 5 && !strcmp(argv[1], "xattr-set"))
+		return setxattr(argv[2], argv[3], argv[4], strlen(argv[4]), 0) ?
+		    die("setxattr") : 0;
+	if (argc == 4 && !strcmp(argv[1], "xattr-get")) {
+		if ((n = getxattr(argv[2], argv[3], value, sizeof(value))) < 0)
+			die("getxattr");
+		printf("%.*s\n", (int)n, value);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "crash"))
+		return crash(argc - 1, argv + 1);
+	fprintf(stderr, "usage: see pscp-helper.c\n");
+	return 2;
+}
