@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# coverage.sh BUILD [--html]: BUILD must be configured with --coverage.
+# Zeroes its counters, runs every route (ctest, then matrix.sh: each
+# profile and /proc environment, then realfs.sh when root), merges the
+# counts of src/ (src/freebsd/ excluded: it cannot run here) with lcov,
+# prints the summary and the files, and fails below 90% of lines or 85%
+# of branches.  --html also writes BUILD/coverage/html.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "$1" && pwd)
+html=${2-}
+min_lines=90 min_branches=85
+out=$build/coverage
+rc=(--rc lcov_branch_coverage=1)
+
+if ! find "$build" -name '*.gcno' -print -quit | grep -q .; then
+	echo "coverage: $build has no .gcno files: configure it with" \
+		"-DCMAKE_C_FLAGS=--coverage" >&2
+	exit 2
+fi
+mkdir -p "$out"
+lcov -q --zerocounters -d "$build"
+
+# The runs: their own failures are the other stages' to report; here
+# only their summary lines are shown.
+echo "runs:"
+ctest --test-dir "$build" -E install_consumer >"$out/ctest.log" 2>&1
+echo "  ctest: $(grep -E 'tests passed' "$out/ctest.log")"
+"$here/matrix.sh" "$build" >"$out/matrix.log" 2>&1
+echo "  matrix: $(grep -E "^[0-9]+ passed, " "$out/matrix.log")"
+if [[ $(id -u) -eq 0 ]]; then
+	"$here/realfs.sh" "$build" >"$out/realfs.log" 2>&1
+	echo "  realfs: $(grep -E "^[0-9]+ passed, " "$out/realfs.log")"
+else
+	echo "  realfs: skipped (loop mounts need root)"
+fi
+
+lcov -q "${rc[@]}" --capture -d "$build" -b "$root" -o "$out/all.info" \
+	2>"$out/lcov.log"
+lcov -q "${rc[@]}" --extract "$out/all.info" "$root/src/*" \
+	-o "$out/src.info" 2>>"$out/lcov.log"
+lcov -q "${rc[@]}" --remove "$out/src.info" "$root/src/freebsd/*" \
+	-o "$out/src.info" 2>>"$out/lcov.log"
+lcov "${rc[@]}" --list "$out/src.info" | sed "s|$root/||"
+summary=$(lcov "${rc[@]}" --summary "$out/src.info" 2>&1)
+echo "$summary" | grep -E 'lines|functions|branches'
+if [[ $html == --html ]]; then
+	genhtml -q "${rc[@]}" --branch-coverage --prefix "$root" \
+		-o "$out/html" "$out/src.info" && echo "report: $out/html/index.html"
+fi
+
+# percent KIND: the rate lcov printed, as a number.
+percent() {
+	sed -n "s/^ *$1\.*: \([0-9.]*\)%.*/\1/p" <<<"$summary"
+}
+pass=0 fail=0
+for kind in lines branches; do
+	want=min_$kind rate=$(percent "$kind")
+	if [[ -n $rate ]] && awk -v r="$rate" -v m="${!want}" \
+		'BEGIN { exit !(r >= m) }'; then
+		echo "PASS $kind ${rate}% >= ${!want}%"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $kind ${rate:-?}% < ${!want}%"
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed"
+((fail == 0))
