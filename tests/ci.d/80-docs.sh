@@ -2,9 +2,10 @@
 # Documentation that stays true.  (1) The examples are built against a
 # staged install through pkg-config, as a user builds them, and each runs
 # a scenario that asserts its effect, on the best routes and on forced
-# fallbacks.  (2) Every manual page passes mandoc -Tlint, every public
-# symbol of the header has a page that names it, and every name has an
-# installed page.  (3) The Doxygen reference builds with WARN_AS_ERROR.
+# fallbacks.  (2) Every manual page passes mandoc -Tlint and groff -ww
+# (where installed), every public symbol of the header has a page that
+# names it, and every name has an installed page.  (3) The Doxygen
+# reference builds with WARN_AS_ERROR.
 set -u
 root=${PS_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PS_BUILD:-$root/build/ci}
@@ -157,6 +158,14 @@ if command -v mandoc >/dev/null; then
 	done
 else
 	skipped "mandoc -Tlint: mandoc is not installed"
+fi
+if command -v groff >/dev/null; then
+	for page in $pages; do
+		check "groff -ww -mandoc $(basename "$page")" \
+			bash -c 'out=$(groff -ww -mandoc -Tutf8 -z "$1" 2>&1); echo "$out"; [ -z "$out" ]' _ "$page"
+	done
+else
+	skipped "groff -ww: groff is not installed"
 fi
 # The names each page's NAME section lists.
 named=$(for page in $pages; do
