@@ -14,26 +14,42 @@ trap 'rm -rf "$work"' EXIT
 pass=0 fail=0 skip=0
 
 ok() { echo "ok    $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL  $1"; [ -n "${2:-}" ] && sed 's/^/      /' <<<"$2"; fail=$((fail + 1)); }
+bad() {
+	echo "FAIL  $1"
+	[ -n "${2:-}" ] && sed 's/^/      /' <<<"$2"
+	fail=$((fail + 1))
+}
 skipped() { echo "skip  $1"; skip=$((skip + 1)); }
-# check NAME COMMAND...: passes when COMMAND succeeds; shows its output if not.
+summary() { echo "$pass passed, $fail failed, $skip skipped"; }
+# check NAME COMMAND...: passes when COMMAND succeeds; shows its output if
+# not.
 check() {
 	local name=$1 out
 	shift
 	if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$out"; fi
 }
+# want WHY TEST...: a step of a scenario; says WHY when TEST fails.
+want() {
+	local why=$1
+	shift
+	"$@" || { echo "$why"; return 1; }
+}
+# is ACTUAL EXPECTED: string equality, for want.
+is() { [ "$1" = "$2" ]; }
+modes() { stat -c %a "$@" | tr '\n' ' '; }
+entries() { ls -A "$1" | tr '\n' ' '; }
 
 # --- (1) the examples, against the installed library ---------------------
 prefix=$work/prefix
 if ! out=$(cmake --install "$build" --prefix "$prefix" 2>&1); then
 	bad "staged install" "$out"
-	echo "$pass passed, $fail failed, $skip skipped"
+	summary
 	exit 1
 fi
 pc=$(find "$prefix" -name pathsafe.pc)
 if [ -z "$pc" ]; then
 	bad "staged install has pathsafe.pc" "$(find "$prefix")"
-	echo "$pass passed, $fail failed, $skip skipped"
+	summary
 	exit 1
 fi
 ok "staged install in a scratch prefix"
@@ -41,15 +57,14 @@ libdir=$(dirname "$(dirname "$pc")")
 export PKG_CONFIG_PATH=$(dirname "$pc")
 # The .pc names the configured prefix; this install went elsewhere.
 pkgconf() { pkg-config --define-variable=prefix="$prefix" "$@"; }
-mkdir "$work/bin"
-examples="atomic-install fix-modes remove-lock reopen-readonly"
-for ex in $examples; do
+bin=$work/bin
+mkdir "$bin"
+for ex in atomic-install fix-modes remove-lock reopen-readonly; do
 	check "example $ex builds with pkg-config" \
 		cc -Wall -Wextra -Werror "$root/examples/$ex.c" \
 		$(pkgconf --cflags --libs pathsafe) -Wl,-rpath,"$libdir" \
-		-o "$work/bin/$ex"
+		-o "$bin/$ex"
 done
-bin=$work/bin
 
 emulate=$build/tests/emulate/ps-emulate
 # emu PROFILE CMD...: runs CMD under a ps-emulate profile ("none": as is).
@@ -58,74 +73,89 @@ emu() {
 	shift
 	if [ "$p" = none ]; then "$@"; else "$emulate" "$p" -- "$@"; fi
 }
+# profiles P...: "none" and, where ps-emulate was built, P...
 profiles() {
 	if [ -x "$emulate" ]; then echo "none $*"; else echo none; fi
 }
-[ -x "$emulate" ] || skipped "fallback runs of the examples: no ps-emulate in $build (BUILD_TESTING off)"
+[ -x "$emulate" ] ||
+	skipped "the examples' fallback runs: no ps-emulate in $build"
 
 # atomic-install: the file appears with the content and mode, replaces an
-# old one, and leaves no hidden file, whichever route ran.
+# old one and leaves no hidden file, whichever route ran; a missing
+# directory is an error.
 install_case() {
-	local p=$1 d=$work/install-$1 out
+	local p=$1 d=$work/install-$1 out route
 	mkdir "$d" && echo old >"$d/app.conf"
-	out=$(echo new | (umask 022; emu "$p" "$bin/atomic-install" "$d" app.conf 640)) || { echo "$out"; return 1; }
+	out=$(echo new | (umask 022;
+	    emu "$p" "$bin/atomic-install" "$d" app.conf 640)) ||
+		{ echo "$out"; return 1; }
 	echo "$out"
-	[ "$(cat "$d/app.conf")" = new ] || { echo "content: $(cat "$d/app.conf")"; return 1; }
-	[ "$(stat -c %a "$d/app.conf")" = 640 ] || { echo "mode: $(stat -c %a "$d/app.conf")"; return 1; }
-	[ "$(ls -A "$d")" = app.conf ] || { echo "left behind: $(ls -A "$d")"; return 1; }
+	want "content" is "$(cat "$d/app.conf")" new &&
+	want "mode" is "$(modes "$d/app.conf")" "640 " &&
+	want "left behind" is "$(entries "$d")" "app.conf " || return 1
 	case $p in
-	none) grep -q 'tmpfile: o-tmpfile' <<<"$out" ;;
-	no-tmpfile) grep -q 'tmpfile: named-tmpfile, publish: rename' <<<"$out" ;;
-	link-denied) grep -q 'publish: copy, copied' <<<"$out" ;;
-	esac || { echo "unexpected route for $p"; return 1; }
-	out=$(: | emu "$p" "$bin/atomic-install" "$d/missing" x 644 2>&1) && { echo "no error for a missing directory"; return 1; }
+	none) route='tmpfile: o-tmpfile' ;;
+	no-tmpfile) route='tmpfile: named-tmpfile, publish: rename' ;;
+	link-denied) route='publish: copy, copied' ;;
+	esac
+	want "not the route $route" grep -q "$route" <<<"$out" || return 1
+	out=$(: | emu "$p" "$bin/atomic-install" "$d/missing" x 644 2>&1) &&
+		{ echo "no error for a missing directory"; return 1; }
 	grep -q 'No such file' <<<"$out"
 }
 for p in $(profiles no-tmpfile link-denied); do
-	check "atomic-install publishes content and mode, replaces, leaves nothing ($p)" install_case "$p"
+	check "atomic-install publishes, replaces, leaves nothing ($p)" \
+		install_case "$p"
 done
 
 # fix-modes: the tree gets the modes; the targets of symlinks (a file and
 # a directory outside the tree) keep theirs; the symlinks are reported.
 modes_case() {
-	local p=$1 d=$work/modes-$1 out
-	mkdir -p "$d/tree/sub/deep" "$d/outside"
-	echo x >"$d/tree/f" && echo y >"$d/tree/sub/deep/g" && echo s >"$d/secret"
-	chmod 600 "$d/secret" && chmod 700 "$d/outside" && chmod 777 "$d/tree/f"
-	ln -s ../../secret "$d/tree/sub/to-file"
-	ln -s ../outside "$d/tree/to-dir"
-	out=$(emu "$p" "$bin/fix-modes" "$d/tree" 644 755) || { echo "$out"; return 1; }
+	local p=$1 d=$work/modes-$1 t=$work/modes-$1/tree out route
+	mkdir -p "$t/sub/deep" "$d/outside"
+	echo x >"$t/f" && echo y >"$t/sub/deep/g" && echo s >"$d/secret"
+	chmod 600 "$d/secret" && chmod 700 "$d/outside" && chmod 777 "$t/f"
+	ln -s ../../secret "$t/sub/to-file"
+	ln -s ../outside "$t/to-dir"
+	out=$(emu "$p" "$bin/fix-modes" "$t" 644 755) ||
+		{ echo "$out"; return 1; }
 	echo "$out"
-	[ "$(stat -c %a "$d/secret" "$d/outside" | tr '\n' ' ')" = "600 700 " ] || { echo "a symlink was followed"; return 1; }
-	[ "$(stat -c %a "$d/tree" "$d/tree/sub" "$d/tree/sub/deep" "$d/tree/f" "$d/tree/sub/deep/g" | tr '\n' ' ')" = "755 755 755 644 644 " ] || { echo "modes not applied"; return 1; }
-	[ "$(grep -c '^skipped symlink' <<<"$out")" = 2 ] || return 1
+	want "a symlink was followed" \
+		is "$(modes "$d/secret" "$d/outside")" "600 700 " &&
+	want "modes not applied" \
+		is "$(modes "$t" "$t/sub" "$t/sub/deep" "$t/f" \
+		"$t/sub/deep/g")" "755 755 755 644 644 " &&
+	want "two symlinks not reported" \
+		is "$(grep -c '^skipped symlink' <<<"$out")" 2 || return 1
 	case $p in
-	none) grep -q 'route: fchmodat2' <<<"$out" ;;
-	fchmodat2-enosys | fchmodat2-eperm) grep -q 'route: proc-chmod' <<<"$out" ;;
-	esac || { echo "unexpected route for $p"; return 1; }
+	none) route='route: fchmodat2' ;;
+	*) route='route: proc-chmod' ;;
+	esac
+	want "not the route $route" grep -q "$route" <<<"$out"
 }
 for p in $(profiles fchmodat2-enosys fchmodat2-eperm); do
-	check "fix-modes applies modes and never follows a symlink ($p)" modes_case "$p"
+	check "fix-modes applies modes, never follows a symlink ($p)" \
+		modes_case "$p"
 done
 
 # remove-lock: our lock is removed; a lock replaced meanwhile is not
 # (EDEADLK, exit 3) and both files survive; by descriptor too.
 lock_case() {
 	local p=$1 d=$work/lock-$1 out rc
+	local steal='mv "$LOCK" "$LOCK.ours"; echo theirs >"$LOCK"'
 	mkdir "$d"
-	emu "$p" "$bin/remove-lock" "$d" lock true || return 1
-	[ -z "$(ls -A "$d")" ] || { echo "left: $(ls -A "$d")"; return 1; }
-	out=$(emu "$p" "$bin/remove-lock" "$d" lock sh -c 'mv "$LOCK" "$LOCK.ours"; echo theirs >"$LOCK"')
+	emu "$p" "$bin/remove-lock" "$d" lock true &&
+	want "our lock left" is "$(entries "$d")" "" || return 1
+	out=$(emu "$p" "$bin/remove-lock" "$d" lock sh -c "$steal")
 	rc=$?
 	echo "$out"
-	[ $rc = 3 ] || { echo "exit $rc, not 3"; return 1; }
-	grep -q 'no longer ours' <<<"$out" || return 1
-	[ "$(cat "$d/lock")" = theirs ] || { echo "their lock was touched"; return 1; }
-	[ -f "$d/lock.ours" ] || return 1
-	[ "$(ls -A "$d" | tr '\n' ' ')" = "lock lock.ours " ] || { echo "left: $(ls -A "$d")"; return 1; }
-	rm "$d/lock" "$d/lock.ours"
-	emu "$p" "$bin/remove-lock" --by-fd "$d" lock true || return 1
-	[ -z "$(ls -A "$d")" ] || { echo "left: $(ls -A "$d")"; return 1; }
+	want "exit $rc, not 3" is $rc 3 &&
+	want "not reported" grep -q 'no longer ours' <<<"$out" &&
+	want "their lock was touched" is "$(cat "$d/lock")" theirs &&
+	want "a file went" is "$(entries "$d")" "lock lock.ours " &&
+	rm "$d/lock" "$d/lock.ours" &&
+	emu "$p" "$bin/remove-lock" --by-fd "$d" lock true &&
+	want "our lock left (by fd)" is "$(entries "$d")" ""
 }
 for p in $(profiles no-renameat2 renameat2-einval); do
 	check "remove-lock removes only its own lock ($p)" lock_case "$p"
@@ -135,38 +165,42 @@ done
 # (EPERM) any access the descriptor lacks and allows the rest; the file is
 # unchanged; a symlink handle is refused (ELOOP).
 reopen_case() {
-	local d=$work/reopen out
-	mkdir "$d" && echo "payload" >"$d/f" && ln -s f "$d/l"
+	local d=$work/reopen out eperm='refused (Operation not permitted)'
+	mkdir "$d" && echo payload >"$d/f" && ln -s f "$d/l"
 	out=$("$bin/reopen-readonly" "$d/f") || { echo "$out"; return 1; }
 	echo "$out"
 	grep -q 'route: proc-reopen): payload' <<<"$out" &&
-	grep -q 'O_PATH -> O_RDONLY with PS_NO_UPGRADE: refused (Operation not permitted)' <<<"$out" &&
-	grep -q 'O_RDONLY -> O_RDWR with PS_NO_UPGRADE: refused (Operation not permitted)' <<<"$out" &&
-	grep -q 'O_RDONLY -> O_RDONLY with PS_NO_UPGRADE: allowed' <<<"$out" || return 1
-	[ "$(cat "$d/f")" = payload ] || return 1
-	out=$("$bin/reopen-readonly" "$d/l" 2>&1) && { echo "a symlink was reopened"; return 1; }
+	grep -qF "O_PATH -> O_RDONLY with PS_NO_UPGRADE: $eperm" <<<"$out" &&
+	grep -qF "O_RDONLY -> O_RDWR with PS_NO_UPGRADE: $eperm" <<<"$out" &&
+	grep -q 'O_RDONLY -> O_RDONLY with PS_NO_UPGRADE: allowed' \
+		<<<"$out" &&
+	want "the file changed" is "$(cat "$d/f")" payload || return 1
+	out=$("$bin/reopen-readonly" "$d/l" 2>&1) &&
+		{ echo "a symlink was reopened"; return 1; }
 	grep -q 'Too many levels of symbolic links' <<<"$out"
 }
-check "reopen-readonly: read allowed, upgrades refused with EPERM, symlink ELOOP" reopen_case
+check "reopen-readonly: reads, refuses upgrades (EPERM) and symlinks" \
+	reopen_case
 
 # --- (2) the manual pages ------------------------------------------------
 pages=$(ls "$root"/man/*.3)
-if command -v mandoc >/dev/null; then
+# quiet COMMAND...: fails if COMMAND fails or says anything.
+quiet() {
+	local out
+	out=$("$@" 2>&1) || { echo "$out"; return 1; }
+	echo "$out"
+	[ -z "$out" ]
+}
+for tool in "mandoc -Tlint -Wwarning" "groff -ww -mandoc -Tutf8 -z"; do
+	if ! command -v "${tool%% *}" >/dev/null; then
+		skipped "$tool: ${tool%% *} is not installed"
+		continue
+	fi
 	for page in $pages; do
-		check "mandoc -Tlint $(basename "$page")" \
-			bash -c 'out=$(mandoc -Tlint -Wwarning "$1" 2>&1); echo "$out"; [ -z "$out" ]' _ "$page"
+		check "$(cut -d' ' -f1-2 <<<"$tool") $(basename "$page")" \
+			quiet $tool "$page"
 	done
-else
-	skipped "mandoc -Tlint: mandoc is not installed"
-fi
-if command -v groff >/dev/null; then
-	for page in $pages; do
-		check "groff -ww -mandoc $(basename "$page")" \
-			bash -c 'out=$(groff -ww -mandoc -Tutf8 -z "$1" 2>&1); echo "$out"; [ -z "$out" ]' _ "$page"
-	done
-else
-	skipped "groff -ww: groff is not installed"
-fi
+done
 # The names each page's NAME section lists.
 named=$(for page in $pages; do
 	sed -n '/^\.Sh NAME/,/^\.Sh /s/^\.Nm \([a-z_0-9]*\).*/\1/p' "$page"
@@ -174,13 +208,15 @@ done)
 symbols=$(sed -n 's/^PS_EXPORT.*[ *]\(ps_[a-z_0-9]*\)(.*/\1/p' \
 	"$root/include/pathsafe/pathsafe.h")
 [ -n "$symbols" ] || bad "public symbols found in pathsafe.h"
+man3=$prefix/share/man/man3
 for sym in $symbols; do
 	check "$sym has a manual page (NAME) and an installed $sym.3" \
-		bash -c 'grep -qx "$1" <<<"$2" && [ -s "$3/share/man/man3/$1.3" ]' \
-		_ "$sym" "$named" "$prefix"
+		eval 'grep -qx "$sym" <<<"$named" && [ -s "$man3/$sym.3" ]'
 done
-check "every page is installed" bash -c \
-	'for p in "$@"; do cmp -s "$p" "'"$prefix"'/share/man/man3/${p##*/}" || { echo "${p##*/}"; exit 1; }; done' _ $pages
+for page in $pages; do
+	check "$(basename "$page") is installed" \
+		cmp "$page" "$man3/$(basename "$page")"
+done
 
 # --- (3) the Doxygen reference -------------------------------------------
 if command -v doxygen >/dev/null; then
@@ -190,5 +226,5 @@ else
 	skipped "API reference: doxygen is not installed"
 fi
 
-echo "$pass passed, $fail failed, $skip skipped"
+summary
 [ "$fail" -eq 0 ]
