@@ -46,7 +46,7 @@ const char *ps_version(void)
  * first; every use is O_EXCL or NOREPLACE anyway.  getrandom can be
  * filtered by a sandbox, so a clock and counter mix stands in.
  */
-void ps__hidden_name(char name[PS__HIDDEN_SIZE])
+void ps__hidden_name(char name[PS__HIDDEN_SIZE], const char *prefix)
 {
 	static const char hex[] = "0123456789abcdef";
 	static atomic_uint_fast64_t counter;
@@ -64,7 +64,7 @@ void ps__hidden_name(char name[PS__HIDDEN_SIZE])
 		v *= 0xbf58476d1ce4e5b9u;
 		v ^= v >> 29;
 	}
-	memcpy(name, PS__HIDDEN_PREFIX, sizeof(PS__HIDDEN_PREFIX) - 1);
+	memcpy(name, prefix, sizeof(PS__HIDDEN_PREFIX) - 1);
 	for (size_t i = 0; i < 16; i++)
 		name[sizeof(PS__HIDDEN_PREFIX) - 1 + i] =
 		    hex[(v >> (4 * i)) & 0xf];

@@ -103,7 +103,7 @@ int ps__give_name(int fd, int dirfd, const char *name, int how)
 	/* Only a collision of 64 random bits retries. */
 	r = -EEXIST;
 	for (int i = 0; i < 4 && r == -EEXIST; i++) {
-		ps__hidden_name(hidden);
+		ps__hidden_name(hidden, PS__HIDDEN_PREFIX);
 		r = name_once(fd, pd, hidden, how);
 	}
 	if (r >= 0) {

@@ -20,7 +20,7 @@ static int take_aside(int pd, const char *base,
 
 	/* Only a collision of 64 random bits retries. */
 	for (int i = 0; i < 4 && r == -EEXIST; i++) {
-		ps__hidden_name(hidden);
+		ps__hidden_name(hidden, PS__ASIDE_PREFIX);
 		r = ps__os_rename_noreplace(pd, base, hidden);
 		if (r == PS__ENOROUTE)
 			r = PS__SYS(renameat(pd, base, pd, hidden));

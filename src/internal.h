@@ -30,8 +30,11 @@
 #define PS__SYS(call) ({ long ps__r_ = (call); \
 	ps__r_ < 0 ? -errno : (int)ps__r_; })
 
-/* ".pathsafe-" and 16 hex digits, the pattern of every hidden name. */
+/* ".pathsafe-" and 16 hex digits: the temporary names, which
+ * ps_tmpfile_sweep may remove.  ".pathsafe~": a name ps_funlinkat puts a
+ * file aside under, someone's data, which the sweep never matches. */
 #define PS__HIDDEN_PREFIX ".pathsafe-"
+#define PS__ASIDE_PREFIX ".pathsafe~"
 #define PS__HIDDEN_SIZE (sizeof(PS__HIDDEN_PREFIX) + 16)
 
 /* A feature known missing for the life of the process: kernels never gain
@@ -51,7 +54,8 @@ struct ps_tmpfile {
 /* common.c */
 PS__HIDDEN int ps__ret(int r);
 PS__HIDDEN void ps__set_route(const char *route);
-PS__HIDDEN void ps__hidden_name(char name[PS__HIDDEN_SIZE]);
+PS__HIDDEN void ps__hidden_name(char name[PS__HIDDEN_SIZE],
+    const char *prefix);
 PS__HIDDEN int ps__check_name(const char *name, int single);
 PS__HIDDEN int ps__open_parent(int dirfd, const char *name, int *pd,
     const char **base);

@@ -18,7 +18,7 @@ static int named_tmpfile(int dirfd, mode_t mode,
 
 	/* Only a collision of 64 random bits retries. */
 	for (int i = 0; i < 4 && fd == -EEXIST; i++) {
-		ps__hidden_name(name);
+		ps__hidden_name(name, PS__HIDDEN_PREFIX);
 		fd = PS__SYS(openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, mode));
 	}

@@ -97,7 +97,7 @@ PS_EXPORT int ps_flink(int fd, int dirfd, const char *name, unsigned flags);
  * the hidden name between the comparison and the removal makes the call
  * remove what they put there; nobody else's data is at risk.  If a new
  * entry appears at @p name while a mismatched file is aside, the file is
- * left under its hidden name (".pathsafe-" and 16 hex digits) rather
+ * left under its hidden name (".pathsafe~" and 16 hex digits) rather
  * than clobber the newcomer.
  *
  * @param dirfd  directory @p name is relative to, or AT_FDCWD.
