@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rows: for each operation, the library call, the limit (the fewest
+ * raw syscalls that do the same) and what users run today.  Every op runs
+ * in the scratch directory, which is also the cwd; the files an op needs
+ * are made by prep or init, outside the timed batch.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pathsafe/pathsafe.h>
+
+#include "bench.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452	/* Linux 6.6; glibc 2.36 lacks the name */
+#endif
+
+extern char **environ;
+
+/* Alternate two modes so that every chmod really changes the inode. */
+static mode_t mode_of(int i)
+{
+	return i & 1 ? 0600 : 0644;
+}
+
+static int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+static int make_file(struct bench *b, const char *name)
+{
+	int fd = openat(b->dir, name, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, b->buf, sizeof(b->buf)) != (ssize_t)sizeof(b->buf)) {
+		close(fd);
+		return fail(EIO);
+	}
+	return close(fd);
+}
+
+static int put(int fd, struct bench *b)
+{
+	ssize_t n = write(fd, b->buf, sizeof(b->buf));
+
+	return n == (ssize_t)sizeof(b->buf) ? 0 : fail(n < 0 ? errno : EIO);
+}
+
+static int unlink_names(struct bench *b, int k)
+{
+	for (int i = 0; i < k; i++)
+		if (unlinkat(b->dir, b->names[i], 0) < 0)
+			return -1;
+	return 0;
+}
+
+/* Sets up no state. */
+static int nothing(struct bench *b, int k)
+{
+	(void)b, (void)k;
+	return 0;
+}
+
+static int init_f(struct bench *b)
+{
+	return make_file(b, "f");
+}
+
+/* The row's file "f", held open on b->fd. */
+static int open_f(struct bench *b, int oflags)
+{
+	if (make_file(b, "f") < 0)
+		return -1;
+	b->fd = openat(b->dir, "f", oflags | O_CLOEXEC);
+	return b->fd < 0 ? -1 : 0;
+}
+
+/* chmod no-follow. */
+
+static int chmod_lib(struct bench *b, int i)
+{
+	return ps_fchmod_nofollow(b->dir, "f", mode_of(i), 0);
+}
+
+static int chmod_raw(struct bench *b, int i)
+{
+	return syscall(SYS_fchmodat2, b->dir, "f", mode_of(i),
+	    AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+}
+
+static int chmod_glibc(struct bench *b, int i)
+{
+	return fchmodat(b->dir, "f", mode_of(i), AT_SYMLINK_NOFOLLOW);
+}
+
+/* What a careful program writes without fchmodat2, as glibc does. */
+static int chmod_proc(struct bench *b, int i)
+{
+	char path[32];
+	struct stat st;
+	int fd = openat(b->dir, "f", O_PATH | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = fstat(fd, &st);
+	if (r == 0 && S_ISLNK(st.st_mode))
+		r = fail(EOPNOTSUPP);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (r == 0)
+		r = chmod(path, mode_of(i));
+	close(fd);
+	return r;
+}
+
+/*
+ * Publish 4 KiB, under a new name each op or over "r" (replace), durable
+ * or not (sync), as the row's init chose.
+ */
+
+static int pub_setup(struct bench *b, int replace, int sync)
+{
+	b->replace = replace;
+	b->sync = sync;
+	return replace ? make_file(b, "r") : 0;
+}
+
+static int init_pub(struct bench *b)
+{
+	return pub_setup(b, 0, 0);
+}
+
+static int init_pubs(struct bench *b)
+{
+	return pub_setup(b, 0, 1);
+}
+
+static int init_rep(struct bench *b)
+{
+	return pub_setup(b, 1, 0);
+}
+
+static int init_reps(struct bench *b)
+{
+	return pub_setup(b, 1, 1);
+}
+
+static const char *pub_name(struct bench *b, int i)
+{
+	return b->replace ? "r" : b->names[i];
+}
+
+static int pub_done(struct bench *b, int k)
+{
+	return b->replace ? 0 : unlink_names(b, k);
+}
+
+static int pub_lib(struct bench *b, int i)
+{
+	ps_tmpfile *t = ps_tmpfile_open(b->dir, ".", 0644, 0);
+	int r;
+
+	if (!t)
+		return -1;
+	r = put(ps_tmpfile_fd(t), b);
+	if (r == 0 && ps_publish_tmpfile(t, pub_name(b, i),
+	    (b->replace ? PS_REPLACE : 0) | (b->sync ? 0 : PS_NO_SYNC)) < 0)
+		r = -1;
+	ps_tmpfile_close(t);
+	return r;
+}
+
+/* O_TMPFILE in the held directory, linked as its name, or as "r.tmp"
+ * renamed over "r". */
+static int pub_raw(struct bench *b, int i)
+{
+	const char *name = pub_name(b, i);
+	int fd = openat(b->dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644), r;
+
+	if (fd < 0)
+		return -1;
+	r = put(fd, b);
+	if (r == 0 && b->sync)
+		r = fsync(fd);
+	if (r == 0)
+		r = linkat(fd, "", b->dir, b->replace ? "r.tmp" : name,
+		    AT_EMPTY_PATH);
+	if (r == 0 && b->replace)
+		r = renameat(b->dir, "r.tmp", b->dir, name);
+	if (r == 0 && b->sync)
+		r = fsync(b->dir);
+	close(fd);
+	return r;
+}
+
+/* google/renameio's WriteFile: a temporary file, its mode, rename. */
+static int pub_today(struct bench *b, int i)
+{
+	const char *name = pub_name(b, i);
+	char tmp[BENCH_NAME + 8];
+	int fd, dfd, r;
+
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", name);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = put(fd, b);
+	if (r == 0)
+		r = fchmod(fd, 0644);
+	if (r == 0 && b->sync)
+		r = fsync(fd);
+	if (r == 0)
+		r = rename(tmp, name);
+	if (r == 0 && b->sync) {
+		dfd = r = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			r = fsync(dfd);
+			close(dfd);
+		}
+	}
+	close(fd);
+	return r < 0 ? -1 : 0;
+}
+
+/* Reopen an O_PATH descriptor for reading, and close the new one. */
+
+static int init_opath(struct bench *b)
+{
+	return open_f(b, O_PATH);
+}
+
+static int reopen_lib(struct bench *b, int i)
+{
+	int fd = ps_reopen(b->fd, O_RDONLY, 0);
+
+	(void)i;
+	return fd < 0 ? -1 : close(fd);
+}
+
+static int reopen_proc(struct bench *b, int i)
+{
+	char path[32];
+	int fd;
+
+	(void)i;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", b->fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -1 : close(fd);
+}
+
+/* funlinkat: prep makes k files and keeps each one open. */
+
+static int make_names(struct bench *b, int k)
+{
+	for (int i = 0; i < k; i++) {
+		b->fds[i] = openat(b->dir, b->names[i], O_WRONLY | O_CREAT |
+		    O_EXCL | O_CLOEXEC, 0644);
+		if (b->fds[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int close_fds(struct bench *b, int k)
+{
+	for (int i = 0; i < k; i++)
+		close(b->fds[i]);
+	return 0;
+}
+
+static int unlink_lib(struct bench *b, int i)
+{
+	return ps_funlinkat(b->dir, b->names[i], b->fds[i], 0);
+}
+
+static int unlink_raw(struct bench *b, int i)
+{
+	return unlinkat(b->dir, b->names[i], 0);
+}
+
+/* Check, then act: the race the library closes. */
+static int unlink_checked(struct bench *b, int i)
+{
+	struct stat fst, nst;
+
+	if (fstat(b->fds[i], &fst) < 0 ||
+	    fstatat(b->dir, b->names[i], &nst, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (fst.st_dev != nst.st_dev || fst.st_ino != nst.st_ino)
+		return fail(EDEADLK);
+	return unlinkat(b->dir, b->names[i], 0);
+}
+
+/* flink: name an open, named file k times. */
+
+static int init_open(struct bench *b)
+{
+	return open_f(b, O_RDONLY);
+}
+
+static int flink_lib(struct bench *b, int i)
+{
+	return ps_flink(b->fd, b->dir, b->names[i], 0);
+}
+
+static int flink_raw(struct bench *b, int i)
+{
+	return linkat(b->fd, "", b->dir, b->names[i], AT_EMPTY_PATH);
+}
+
+static int flink_proc(struct bench *b, int i)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", b->fd);
+	return linkat(AT_FDCWD, path, b->dir, b->names[i],
+	    AT_SYMLINK_FOLLOW);
+}
+
+/* Copy: whole programs, run on the source -s names; dst is removed and
+ * the filesystem synced between ops, outside the timing. */
+
+static int run(const char *const argv[])
+{
+	pid_t pid;
+	int st, r;
+
+	r = posix_spawnp(&pid, argv[0], NULL, NULL, (char **)argv, environ);
+	if (r != 0)
+		return fail(r);
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "ps-bench: %s failed (status %#x)\n", argv[0],
+		    st);
+		return fail(EIO);
+	}
+	return 0;
+}
+
+static int copy_label(struct bench *b, const char *durability)
+{
+	struct stat st;
+
+	if (!b->src || !b->pscp)
+		return fail(EINVAL);
+	if (stat(b->src, &st) < 0)
+		return -1;
+	snprintf(b->label, sizeof(b->label), "copy %lld %s, %s",
+	    (long long)st.st_size >> (st.st_size >> 30 ? 30 : 20),
+	    st.st_size >> 30 ? "GiB" : "MiB", durability);
+	return 0;
+}
+
+static int init_copy(struct bench *b)
+{
+	return copy_label(b, "not durable");
+}
+
+static int init_copys(struct bench *b)
+{
+	return copy_label(b, "durable");
+}
+
+static int no_dst(struct bench *b, int k)
+{
+	(void)k;
+	if (unlinkat(b->dir, "dst", 0) < 0 && errno != ENOENT)
+		return -1;
+	return syncfs(b->dir);
+}
+
+static int copy_lib(struct bench *b, int i)
+{
+	(void)i;
+	return run((const char *const[]){ b->pscp, "--atomic", "--no-sync",
+	    b->src, "dst", NULL });
+}
+
+static int copy_cp(struct bench *b, int i)
+{
+	(void)i;
+	return run((const char *const[]){ "cp", "--reflink=auto", b->src,
+	    "dst", NULL });
+}
+
+static int copy_mv(struct bench *b, int i)
+{
+	(void)i;
+	if (run((const char *const[]){ "cp", b->src, "dst.tmp", NULL }) < 0)
+		return -1;
+	return run((const char *const[]){ "mv", "dst.tmp", "dst", NULL });
+}
+
+/* Durable: the file's data and the directory entry, as pscp does. */
+
+static int copys_lib(struct bench *b, int i)
+{
+	(void)i;
+	return run((const char *const[]){ b->pscp, "--atomic", b->src, "dst",
+	    NULL });
+}
+
+static int copys_cp(struct bench *b, int i)
+{
+	if (copy_cp(b, i) < 0)
+		return -1;
+	return run((const char *const[]){ "sync", "dst", ".", NULL });
+}
+
+static int copys_mv(struct bench *b, int i)
+{
+	(void)i;
+	if (run((const char *const[]){ "cp", b->src, "dst.tmp", NULL }) < 0 ||
+	    run((const char *const[]){ "sync", "dst.tmp", NULL }) < 0 ||
+	    run((const char *const[]){ "mv", "dst.tmp", "dst", NULL }) < 0)
+		return -1;
+	return run((const char *const[]){ "sync", ".", NULL });
+}
+
+#define V(w, p, o, d) { .what = (w), .prep = (p), .op = (o), .done = (d) }
+
+const struct row bench_rows[] = {
+	{ "chmod", "chmod no-follow", 50, 201, 0, init_f, {
+	    V("ps_fchmod_nofollow(dir, \"f\")", nothing, chmod_lib, nothing),
+	    V("fchmodat2(dir, \"f\", AT_SYMLINK_NOFOLLOW)", nothing,
+		chmod_raw, nothing),
+	    V("glibc fchmodat(dir, \"f\", AT_SYMLINK_NOFOLLOW)", nothing,
+		chmod_glibc, nothing) } },
+	{ "chmod-old", "chmod no-follow, old kernel", 50, 201, 0, init_f, {
+	    V("ps_fchmod_nofollow(dir, \"f\")", nothing, chmod_lib, nothing),
+	    V("openat O_PATH|O_NOFOLLOW, fstat, chmod /proc/self/fd/N, close",
+		nothing, chmod_proc, nothing),
+	    V("glibc fchmodat(dir, \"f\", AT_SYMLINK_NOFOLLOW)", nothing,
+		chmod_glibc, nothing) } },
+	{ "publish", "publish 4 KiB, not durable", 20, 101, 0, init_pub, {
+	    V("ps_tmpfile_open, write, ps_publish_tmpfile(PS_NO_SYNC), "
+		"ps_tmpfile_close", nothing, pub_lib, pub_done),
+	    V("openat(dir, O_TMPFILE), write, linkat AT_EMPTY_PATH, close",
+		nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, rename, close", nothing,
+		pub_today, pub_done) } },
+	{ "publish-sync", "publish 4 KiB, durable", 5, 41, 0, init_pubs, {
+	    V("ps_tmpfile_open, write, ps_publish_tmpfile, ps_tmpfile_close",
+		nothing, pub_lib, pub_done),
+	    V("openat(dir, O_TMPFILE), write, fsync, linkat AT_EMPTY_PATH, "
+		"fsync(dir), close", nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, fsync, rename, open \".\", "
+		"fsync, close, close", nothing, pub_today, pub_done) } },
+	{ "replace", "publish with replace, not durable", 20, 101, 0,
+	    init_rep, {
+	    V("as publish, with PS_REPLACE|PS_NO_SYNC", nothing, pub_lib,
+		pub_done),
+	    V("openat(dir, O_TMPFILE), write, linkat as \"r.tmp\", renameat, "
+		"close", nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, rename, close", nothing,
+		pub_today, pub_done) } },
+	{ "replace-sync", "publish with replace, durable", 5, 41, 0,
+	    init_reps, {
+	    V("as publish, with PS_REPLACE", nothing, pub_lib, pub_done),
+	    V("openat(dir, O_TMPFILE), write, fsync, linkat as \"r.tmp\", "
+		"renameat, fsync(dir), close", nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, fsync, rename, open \".\", "
+		"fsync, close, close", nothing, pub_today, pub_done) } },
+	{ "reopen", "reopen O_PATH for reading", 50, 201, 0, init_opath, {
+	    V("ps_reopen(fd, O_RDONLY), close", nothing, reopen_lib, nothing),
+	    V("open(\"/proc/self/fd/N\", O_RDONLY), close", nothing,
+		reopen_proc, nothing),
+	    V("the same as the limit", nothing, reopen_proc, nothing) } },
+	{ "funlinkat", "funlinkat", 50, 201, 0, NULL, {
+	    V("ps_funlinkat(dir, name, fd)", make_names, unlink_lib,
+		close_fds),
+	    V("unlinkat(dir, name) (unsafe: no check)", make_names,
+		unlink_raw, close_fds),
+	    V("fstat(fd), fstatat(dir, name), compare, unlinkat (racy)",
+		make_names, unlink_checked, close_fds) } },
+	{ "flink", "flink", 50, 201, 0, init_open, {
+	    V("ps_flink(fd, dir, name)", nothing, flink_lib, unlink_names),
+	    V("linkat(fd, \"\", dir, name, AT_EMPTY_PATH)", nothing,
+		flink_raw, unlink_names),
+	    V("linkat(\"/proc/self/fd/N\", dir, name, AT_SYMLINK_FOLLOW)",
+		nothing, flink_proc, unlink_names) } },
+	{ "copy", "copy", 1, 5, 1, init_copy, {
+	    V("pscp --atomic --no-sync SRC dst (a process)", no_dst, copy_lib,
+		no_dst),
+	    V("cp --reflink=auto SRC dst (a process)", no_dst, copy_cp,
+		no_dst),
+	    V("cp SRC dst.tmp, then mv dst.tmp dst (two processes)", no_dst,
+		copy_mv, no_dst) } },
+	{ "copy-sync", "copy", 1, 3, 1, init_copys, {
+	    V("pscp --atomic SRC dst (fsyncs the file and the directory)",
+		no_dst, copys_lib, no_dst),
+	    V("cp --reflink=auto SRC dst, sync dst .", no_dst, copys_cp,
+		no_dst),
+	    V("cp SRC dst.tmp, sync dst.tmp, mv dst.tmp dst, sync .", no_dst,
+		copys_mv, no_dst) } },
+	{ .id = NULL }
+};

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and writes bench/results.md (also printed).
+#
+#   bench/run.sh [--quick]
+#
+# Builds Release into build/bench, then runs ps-bench: the in-process rows
+# on the scratch directory build/bench/scratch (on whatever filesystem
+# holds the tree) and on a tmpfs, the old-kernel chmod row under
+# ps-emulate fchmodat2-enosys, strace for each op's syscall sequence, and
+# the copy rows on a tmpfs and loop ext4 and xfs (reflink) images under
+# /tmp, removed afterwards.  Needs root (mounts, the syscall tracepoint),
+# strace, e2fsprogs and xfsprogs.  --quick: few rounds, to try it out.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build/bench
+out=$root/bench/results.md
+quick=0
+[ "${1:-}" = --quick ] && quick=1
+rounds=()
+[ $quick = 1 ] && rounds=(-r 3)
+
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+	-DBUILD_TESTING=ON >/dev/null
+targets=(ps-bench ps-emulate)
+# pscp is built with the examples, where it exists.
+if cmake --build "$build" --target help | grep -w pscp >/dev/null; then
+	targets+=(pscp)
+fi
+cmake --build "$build" -j2 --target "${targets[@]}" >/dev/null
+bench=$build/bench/ps-bench
+emulate=$build/tests/emulate/ps-emulate
+pscp=$build/examples/pscp/pscp
+
+work=$(mktemp -d /tmp/ps-bench.XXXXXX)
+scratch=$build/scratch
+cleanup() {
+	for m in "$work"/mnt/*; do
+		mountpoint -q "$m" 2>/dev/null && umount "$m"
+	done
+	rm -rf "$work" "$scratch"
+}
+trap cleanup EXIT
+rm -rf "$scratch"
+mkdir -p "$scratch" "$work/mnt"
+table=$work/table.md
+
+# mnt NAME TYPE: a tmpfs, or a loop image of the type, 3 GiB.
+mnt() {
+	local m=$work/mnt/$1
+	mkdir -p "$m"
+	case $2 in
+	tmpfs)	mount -t tmpfs -o size=3g tmpfs "$m" ;;
+	ext4)	truncate -s 3g "$work/$1.img"
+		mkfs.ext4 -q "$work/$1.img"
+		mount -o loop "$work/$1.img" "$m" ;;
+	xfs)	truncate -s 3g "$work/$1.img"
+		mkfs.xfs -q -m reflink=1 "$work/$1.img"
+		mount -o loop "$work/$1.img" "$m" ;;
+	esac
+	echo "$m"
+}
+
+fast=(chmod publish publish-sync replace replace-sync reopen funlinkat
+	flink)
+tmpfs=$(mnt tmpfs tmpfs)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+start=$SECONDS
+{
+	"$bench" -d "$scratch" "${rounds[@]}" "${fast[@]}"
+	"$emulate" fchmodat2-enosys -- "$bench" -d "$scratch" \
+		"${rounds[@]}" chmod-old
+	"$bench" -d "$tmpfs" "${rounds[@]}" publish replace flink funlinkat
+} | tee "$table"
+
+# Each variant's syscalls, one op after the first, between markers.
+trace=$work/trace.txt
+strace -f -qq -o "$trace" "$bench" -d "$scratch" -t "${fast[@]}"
+strace -f -qq -o "$trace.old" "$emulate" fchmodat2-enosys -- \
+	"$bench" -d "$scratch" -t chmod-old
+sequences() {
+	awk '/"\/@bench\// {
+		match($0, /"\/@bench\/[^"]*"/)
+		m = substr($0, RSTART + 9, RLENGTH - 10)
+		if (cur != "")
+			printf "| %s | %s |\n", cur, seq
+		cur = m ~ /\/end$/ ? "" : m
+		seq = ""
+		next
+	}
+	cur != "" {
+		s = $2
+		sub(/\(.*/, "", s)
+		if (s == "syscall_0x1c4")
+			s = "fchmodat2"
+		seq = seq (seq == "" ? "" : ", ") s
+	}' "$@"
+}
+
+# The copy rows, once pscp exists: 1 GiB of random data on each
+# filesystem, not durable and durable; on xfs also 64 MiB, since a
+# reflink should take the same time.
+copy_rows() {
+	local src=$tmpfs/src m fsr
+	head -c 1G /dev/urandom >"$src"
+	"$bench" -d "$tmpfs" -s "$src" -p "$pscp" "${rounds[@]}" copy \
+		copy-sync
+	for fs in ext4 xfs; do
+		m=$(mnt "$fs" "$fs")
+		cp "$src" "$m/src"
+		# A reflink takes milliseconds: more rounds.
+		[ "$fs" = xfs ] && [ $quick = 0 ] && fsr=(-r 11) || fsr=()
+		"$bench" -d "$m" -s "$m/src" -p "$pscp" "${rounds[@]}" \
+			"${fsr[@]}" copy copy-sync
+	done
+	head -c 64M "$src" >"$m/src64"
+	"$bench" -d "$m" -s "$m/src64" -p "$pscp" "${rounds[@]}" "${fsr[@]}" \
+		copy copy-sync
+}
+if [ -x "$pscp" ]; then
+	copy_rows | tee -a "$table"
+else
+	echo "| copy 1 GiB | tmpfs, ext4, xfs | not run: pscp missing" \
+		"($pscp) | | | | | | | | |" | tee -a "$table"
+fi
+elapsed=$((SECONDS - start))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Goals, read back from the table (columns as in the header below).
+goals() {
+	awk -F' *\\| *' '
+	function med(s) {
+		sub(/ \[.*/, "", s)
+		return s
+	}
+	function ns(s,  a, m) {
+		split(s, a, " ")
+		m = a[2] == "s" ? 1e9 : a[2] == "ms" ? 1e6 : 1
+		return a[1] * (a[2] == "µs" ? 1e3 : m)
+	}
+	$4 ~ /^not run/ {
+		printf "- %s: %s\n", $2, $4
+		next
+	}
+	$2 ~ /^(chmod no-follow|publish|flink)/ && $2 !~ /old kernel/ &&
+	    $3 != "tmpfs" {
+		printf "- %s (%s): library/limit %.2f, goal <= 1.05: %s\n",
+		    $2, $3, $7, ($7 <= 1.05 ? "met" : "MISSED")
+	}
+	$2 ~ /^publish/ {
+		printf "- %s (%s): %s syscalls vs %s raw, goal no more: %s\n",
+		    $2, $3, $9, $10, ($9 <= $10 ? "met" : "MISSED")
+	}
+	$2 == "chmod no-follow" || $2 ~ /old kernel/ {
+		printf "- %s: %.1fx glibc 2.36 fallback speed, goal >= 3x:" \
+		    " %s\n", $2, 1 / $8, (1 / $8 >= 3 ? "met" : "MISSED")
+	}
+	$2 ~ /old kernel/ {
+		printf "- %s: %s syscalls per call (see the sequences: no" \
+		    " fchmodat2 probe after the first call)\n", $2, $9
+	}
+	$2 ~ /^copy/ {
+		printf "- %s (%s): pscp/cp %.2f, goal <= 1: %s\n", $2, $3,
+		    $7, ($7 <= 1 ? "met" : "MISSED")
+		if ($3 == "xfs")
+			xfs[$2] = $4
+		d = $2
+		sub(/.*, /, "", d)
+		durability[d] = 1
+	}
+	END {
+		for (d in durability) {
+			big = "copy 1 GiB, " d
+			small = "copy 64 MiB, " d
+			if (!(big in xfs) || !(small in xfs))
+				continue
+			printf "- reflink (%s), goal O(1): pscp on xfs takes" \
+			    " %s for 1 GiB, %s for 64 MiB: %.1fx the time for" \
+			    " 16x the data\n", d, med(xfs[big]), med(xfs[small]),
+			    ns(xfs[big]) / ns(xfs[small])
+		}
+	}
+	' "$table"
+}
+
+{
+	echo "# ps-bench results"
+	echo
+	echo "Written by \`bench/run.sh\`$([ $quick = 1 ] && echo ' --quick')" \
+		"on $(date -u '+%Y-%m-%d %H:%M UTC'), in ${elapsed}s."
+	echo
+	echo "- kernel $(uname -r), $(ldd --version | head -1)," \
+		"$(gcc --version | head -1), Release build"
+	echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)," \
+		"$(nproc) cores; load average before $load_before," \
+		"after $load_after"
+	echo "- Caveat: the machine is shared (other builds and tests may" \
+		"run meanwhile).  Rounds interleave the three variants, so a"
+	echo "  busy spell slows all three; the spread [p25–p75] shows how" \
+		"steady each was."
+	echo
+	echo "Times are the median per op over the rounds, [p25–p75];" \
+		"ratios are medians of the per-round ratios (below 1: the" \
+		"library is faster); syscalls/op are exact counts" \
+		"(raw_syscalls:sys_enter) over one batch, divided by its ops."
+	echo
+	echo "| operation | fs | library | limit | today | library/limit |" \
+		"library/today | syscalls library | syscalls limit |" \
+		"syscalls today | route |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	cat "$table"
+	echo
+	echo "## Goals"
+	echo
+	goals
+	echo
+	echo "## What one timed op runs"
+	echo
+	echo "Setup (files to chmod, link, remove; the directory fd) is" \
+		"made outside the timed batch; the names removed after it."
+	echo
+	echo "| operation | library | limit | today |"
+	echo "|---|---|---|---|"
+	"$bench" -l "${fast[@]}" chmod-old copy copy-sync
+	echo
+	echo "## Syscalls of one op (strace, the op after the first)"
+	echo
+	echo "| row/variant/op | syscalls |"
+	echo "|---|---|"
+	sequences "$trace" "$trace.old" | grep -v '/first |' || true
+	echo
+	echo "First calls, where they differ (one-time probes and setup):"
+	echo
+	echo "| row/variant/op | syscalls |"
+	echo "|---|---|"
+	sequences "$trace" "$trace.old" | awk -F' \\| ' '
+		{ k = $1; sub(/\/(first|next)$/, "", k) }
+		/\/first \|/ { first[k] = $0; fs[k] = $2 }
+		/\/next \|/ && fs[k] != $2 { print first[k] }'
+	echo
+	cat "$root/bench/analysis.md"
+} >"$out"
+cat "$out"
