@@ -72,11 +72,27 @@ static int engine(int sfd, int dfd, const struct stat *st,
 	return 0;
 }
 
-static int copy_atomic(int sfd, const struct stat *st,
-    const struct loc *src, const struct loc *dst)
+/*
+ * A new name takes a single link; replacing one takes the library's
+ * PS_REPLACE, through a hidden name, so it is used only on a name that
+ * exists (or appeared meanwhile).
+ */
+static int publish(ps_tmpfile *t, const char *name, int exists)
 {
-	unsigned flags = (opt.no_clobber ? 0 : PS_REPLACE) |
-	    (opt.sync ? 0 : PS_NO_SYNC);
+	unsigned flags = opt.sync ? 0 : PS_NO_SYNC;
+	int r;
+
+	if (!exists || opt.no_clobber) {
+		r = ps_publish_tmpfile(t, name, flags);
+		if (r >= 0 || errno != EEXIST || opt.no_clobber)
+			return r;
+	}
+	return ps_publish_tmpfile(t, name, flags | PS_REPLACE);
+}
+
+static int copy_atomic(int sfd, const struct stat *st,
+    const struct loc *src, const struct loc *dst, int exists)
+{
 	const char *made, *method, *named = NULL;
 	sigset_t old;
 	ps_tmpfile *t;
@@ -92,17 +108,19 @@ static int copy_atomic(int sfd, const struct stat *st,
 		return fail(errno, "cannot create regular file '%s'",
 		    dst->path);
 	r = engine(sfd, ps_tmpfile_fd(t), st, src, dst, &method);
-	/* Attributes that cannot be kept are reported, and the data is
-	 * published all the same, as cp does. */
+	/* From here signals wait (the fsync would delay them anyway):
+	 * a handler could not remove the hidden name of a replace. */
+	signals_block(&old);
 	if (r == 0) {
+		/* Attributes that cannot be kept are reported, and the
+		 * data is published all the same, as cp does. */
 		r = keep_attrs(ps_tmpfile_fd(t), dst, st, sfd, 1);
-		if (ps_publish_tmpfile(t, dst->name, flags) >= 0)
+		if (publish(t, dst->name, exists) >= 0)
 			named = ps_last_route();
 		else if (errno != EEXIST || !opt.no_clobber)
 			r = fail(errno, "cannot create regular file '%s'",
 			    dst->path);
 	}
-	signals_block(&old);
 	cleanup_arm(-1, "");
 	ps_tmpfile_close(t);
 	signals_restore(&old);
@@ -161,6 +179,6 @@ int copy_regular(int sfd, const struct stat *st, const struct loc *src,
 
 	if (r == SKIP || r < 0)
 		return r == SKIP ? 0 : -1;
-	return opt.atomic ? copy_atomic(sfd, st, src, dst) :
+	return opt.atomic ? copy_atomic(sfd, st, src, dst, r == EXISTS) :
 	    copy_in_place(sfd, st, src, dst);
 }

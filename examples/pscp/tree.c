@@ -175,7 +175,7 @@ static int place(const char *target, const struct stat *st,
 		if (r == 0 || errno != EEXIST || opt.no_clobber)
 			return r;
 	}
-	ps__hidden_name(hidden);
+	ps__hidden_name(hidden, PS__HIDDEN_PREFIX);
 	signals_block(&old);
 	r = make(target, st, dst->dirfd, hidden);
 	if (r == 0)

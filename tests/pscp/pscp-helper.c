@@ -1,22 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pscp-helper: what the pscp tests (the scripts in tests/pscp) need beyond the
- * shell and coreutils.
+ * pscp-helper: what the pscp tests (the scripts in tests/pscp) need
+ * beyond the shell and coreutils.
  *
  *   pscp-helper xattr-set FILE NAME VALUE
  *   pscp-helper xattr-get FILE NAME
- *   pscp-helper crash [-s SIG] [-k KILLS] [-m MIB] [-S SEED] [-l] DIR --
- *       COMMAND...
+ *   pscp-helper crash [-s SIG] [-k KILLS] [-m MIB] [-S SEED] [-l] [-f]
+ *       DIR -- COMMAND...
  *
- * crash: DIR/old and DIR/new get two different contents of MIB MiB, and
- * DIR/dst/file starts as a copy of old.  Then, KILLS times, COMMAND SRC
- * DIR/dst/file (e.g. "pscp --atomic") copies the content the file does not
- * hold, and gets SIG after a random delay of up to 1.5 times a full run.
- * Meanwhile a reader process reads DIR/dst/file without pause.  Fails if
- * the reader or the check after each kill ever finds anything but exactly
- * the old or the new content, if a run that was not killed fails or left
- * the old content, or if anything but "file" is left in DIR/dst (hidden
- * ".pathsafe-" names are only counted with -l).  Exit status 0 or 1.
+ * crash: DIR/old and DIR/new get two different contents of MIB MiB (4),
+ * and DIR/dst/file starts as a copy of old.  Then, KILLS times (500),
+ * COMMAND SRC DIR/dst/file (e.g. "pscp --atomic") copies the content the
+ * file does not hold, and gets SIG (9) after a random delay, within a
+ * window that follows the machine's load so that about a third of the
+ * runs finish first.  With -f (fresh), the file is removed before each
+ * run, which copies new to a name that does not exist.  Meanwhile a
+ * reader process reads DIR/dst/file without pause.  Fails if the reader
+ * or the check after each kill ever finds anything but exactly the
+ * content before the run or the one copied (or no file, with -f), if a
+ * run that was not killed fails or left the content before, if no kill
+ * interrupted a run, or if anything but "file" is left in DIR/dst
+ * (hidden ".pathsafe-" names are only counted with -l).  Exit status 0 or
+ * 1, 2 for usage.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +41,7 @@ struct crash {
 	char old_path[4096], new_path[4096], dst[4096], dir[4096];
 	char *old, *new;
 	size_t size;
+	int fresh;
 	char **cmd;		/* COMMAND with two free slots at the end */
 	int ncmd;
 };
@@ -79,7 +85,9 @@ static void write_file(const char *path, const char *buf, size_t size)
 		die(path);
 }
 
-/* 0: the old content, 1: the new one, -1: anything else (or no file). */
+enum { ABSENT = -2, TORN = -1, OLD = 0, NEW = 1 };
+static const char *const shown[] = { "absent", "torn", "old", "new" };
+
 static int which(const struct crash *c, char *buf)
 {
 	int fd = open(c->dst, O_RDONLY | O_CLOEXEC);
@@ -87,16 +95,16 @@ static int which(const struct crash *c, char *buf)
 	ssize_t n = 1;
 
 	if (fd < 0)
-		return -1;
+		return errno == ENOENT ? ABSENT : TORN;
 	while (got <= c->size && (n = read(fd, buf + got,
 	    c->size + 1 - got)) > 0)
 		got += n;
 	close(fd);
 	if (n < 0 || got != c->size)
-		return -1;
+		return TORN;
 	if (!memcmp(buf, c->old, c->size))
-		return 0;
-	return memcmp(buf, c->new, c->size) ? -1 : 1;
+		return OLD;
+	return memcmp(buf, c->new, c->size) ? TORN : NEW;
 }
 
 static volatile sig_atomic_t stop;
@@ -109,21 +117,21 @@ static void on_stop(int sig)
 
 static _Noreturn void reader(const struct crash *c)
 {
-	unsigned long seen[2] = { 0, 0 }, bad = 0;
+	unsigned long seen[4] = { 0 };
 	char *buf = malloc(c->size + 1);
 	int w;
 
 	signal(SIGTERM, on_stop);
 	while (!stop) {
 		w = which(c, buf);
-		if (w < 0)
-			bad++;
-		else
-			seen[w]++;
+		/* Torn, or a state that cannot be: missing, or old after
+		 * -f removed it. */
+		seen[w == NEW || w == (c->fresh ? ABSENT : OLD) ? w + 2 : 1]++;
 	}
-	printf("reader: %lu reads (%lu old, %lu new), %lu torn or missing\n",
-	    seen[0] + seen[1] + bad, seen[0], seen[1], bad);
-	exit(bad ? 1 : 0);
+	printf("reader: %lu reads (%lu %s, %lu new), %lu torn or missing\n",
+	    seen[0] + seen[1] + seen[2] + seen[3], seen[c->fresh ? 0 : 2],
+	    c->fresh ? "absent" : "old", seen[3], seen[1]);
+	exit(seen[1] ? 1 : 0);
 }
 
 static pid_t run(struct crash *c, int src)
@@ -167,30 +175,65 @@ static int leftovers(const struct crash *c)
 	return n;
 }
 
+/* One run killed at a random moment; span: the window. */
+static int kill_one(struct crash *c, int sig, uint64_t *seed,
+    unsigned long *span, unsigned long counts[3], char *buf)
+{
+	int before = which(c, buf), want, st, got;
+	pid_t pid;
+
+	if (c->fresh && before != ABSENT) {
+		unlink(c->dst);
+		before = ABSENT;
+	}
+	want = before == OLD ? NEW : before == NEW ? OLD : NEW;
+	pid = run(c, want);
+	usleep(next_random(seed) % *span);
+	kill(pid, sig);
+	waitpid(pid, &st, 0);
+	/* The load of the machine changes how long a run takes: the
+	 * window shrinks when a run finished first, grows when it was
+	 * killed, and settles where a third of the runs finish. */
+	*span = WIFEXITED(st) ? *span * 9 / 10 + 1 : *span * 21 / 20 + 1;
+	got = which(c, buf);
+	if (WIFSIGNALED(st) && WTERMSIG(st) == sig && got == before)
+		counts[0]++;
+	else if (WIFSIGNALED(st) && WTERMSIG(st) == sig && got == want)
+		counts[1]++;
+	else if (WIFEXITED(st) && !WEXITSTATUS(st) && got == want)
+		counts[2]++;
+	else
+		return printf("status %#x, content %s, was %s\n", st,
+		    shown[got + 2], shown[before + 2]), -1;
+	return leftovers(c);
+}
+
 static int crash(int argc, char **argv)
 {
-	unsigned long kills = 500, mib = 8, before = 0, after = 0, done = 0;
-	unsigned long left = 0, failures = 0, span = 0;
+	unsigned long kills = 500, mib = 4, counts[3] = { 0 }, left = 0;
+	unsigned long failures = 0, span = 0;
 	uint64_t seed = now_us() ^ (uint64_t)getpid() << 32, t;
-	int sig = SIGKILL, allow_left = 0, o, cur, st, got;
-	struct crash c;
-	pid_t rd, pid;
+	int sig = SIGKILL, allow_left = 0, o, st;
+	struct crash c = { .fresh = 0 };
+	pid_t rd;
 	char *buf;
 
-	while ((o = getopt(argc, argv, "+s:k:m:S:l")) != -1) {
+	while ((o = getopt(argc, argv, "+s:k:m:S:lf")) != -1) {
 		switch (o) {
 		case 's': sig = atoi(optarg); break;
 		case 'k': kills = strtoul(optarg, NULL, 10); break;
 		case 'm': mib = strtoul(optarg, NULL, 10); break;
 		case 'S': seed = strtoull(optarg, NULL, 10); break;
 		case 'l': allow_left = 1; break;
+		case 'f': c.fresh = 1; break;
 		default: return 2;
 		}
 	}
 	if (argc - optind < 3 || strcmp(argv[optind + 1], "--"))
 		return fprintf(stderr, "usage: see pscp-helper.c\n"), 2;
-	printf("seed %llu, signal %d, %lu kills, %lu MiB\n",
-	    (unsigned long long)seed, sig, kills, mib);
+	printf("seed %llu, signal %d, %lu kills, %lu MiB%s\n",
+	    (unsigned long long)seed, sig, kills, mib,
+	    c.fresh ? ", to a new name each time" : "");
 	c.size = mib << 20;
 	snprintf(c.old_path, sizeof(c.old_path), "%s/old", argv[optind]);
 	snprintf(c.new_path, sizeof(c.new_path), "%s/new", argv[optind]);
@@ -198,12 +241,12 @@ static int crash(int argc, char **argv)
 	snprintf(c.dst, sizeof(c.dst), "%s/dst/file", argv[optind]);
 	c.ncmd = argc - optind - 2;
 	c.cmd = calloc(c.ncmd + 3, sizeof(char *));
-	memcpy(c.cmd, argv + optind + 2, c.ncmd * sizeof(char *));
 	c.old = malloc(c.size);
 	c.new = malloc(c.size);
 	buf = malloc(c.size + 1);
 	if (!c.cmd || !c.old || !c.new || !buf)
 		die("malloc");
+	memcpy(c.cmd, argv + optind + 2, c.ncmd * sizeof(char *));
 	fill(c.old, c.size, seed | 1);
 	fill(c.new, c.size, ~seed | 1);
 	c.new[0] = ~c.old[0];
@@ -213,53 +256,41 @@ static int crash(int argc, char **argv)
 		die(c.dir);
 	write_file(c.dst, c.old, c.size);
 
-	/* Full runs first: they must work, and they time the window. */
+	/* Full runs first: they must work, and the fastest sets the
+	 * window. */
 	for (int i = 0; i < 4; i++) {
-		cur = which(&c, buf);
 		t = now_us();
-		waitpid(run(&c, !cur), &st, 0);
-		span += now_us() - t;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) || which(&c, buf) == cur)
-			return printf("a full run failed (status %d)\n", st), 1;
+		o = which(&c, buf);
+		waitpid(run(&c, o != NEW), &st, 0);
+		t = now_us() - t;
+		span = !span || t * 3 / 2 < span ? t * 3 / 2 : span;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) || which(&c, buf) == o)
+			return printf("a full run failed (status %#x)\n", st), 1;
 	}
-	span = span / 4 * 3 / 2 + 1;
-	printf("a full run takes %lu us; kills land within %lu us\n",
-	    span * 2 / 3, span);
+	printf("a full run takes %lu us\n", span * 2 / 3);
 
+	if (c.fresh)
+		unlink(c.dst);
 	fflush(stdout);
 	if ((rd = fork()) == 0)
 		reader(&c);
-	for (unsigned long i = 0; i < kills; i++) {
-		if ((cur = which(&c, buf)) < 0)
-			break;
-		pid = run(&c, !cur);
-		usleep(next_random(&seed) % span);
-		kill(pid, sig);
-		waitpid(pid, &st, 0);
-		got = which(&c, buf);
-		if (WIFSIGNALED(st) && WTERMSIG(st) == sig && got >= 0)
-			got == cur ? before++ : after++;
-		else if (WIFEXITED(st) && !WEXITSTATUS(st) && got == !cur)
-			done++;
-		else if (++failures < 5)
-			printf("run %lu: status %#x, content %s\n", i, st,
-			    got < 0 ? "torn" : got == cur ? "old" : "new");
-		if ((o = leftovers(&c)) < 0)
-			failures++;
+	for (unsigned long i = 0; i < kills && failures < 5; i++) {
+		o = kill_one(&c, sig, &seed, &span, counts, buf);
+		if (o < 0)
+			failures++, printf("run %lu failed\n", i);
 		else
 			left += o;
 	}
-	if (cur < 0)
-		failures++, printf("the file is torn or missing\n");
 	kill(rd, SIGTERM);
 	waitpid(rd, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		failures++;
-	printf("%lu killed before publishing, %lu after, %lu finished first; "
-	    "%lu hidden names left%s; %lu failures\n", before, after, done,
-	    left, allow_left ? " (allowed)" : "", failures);
-	/* A kill that never interrupted a copy would prove nothing. */
-	return failures || !before || (left && !allow_left) ? 1 : 0;
+	printf("%lu killed before publishing, %lu after, %lu finished first "
+	    "(window at the end %lu us); %lu hidden names left%s; "
+	    "%lu failures\n", counts[0], counts[1], counts[2], span, left,
+	    allow_left ? " (allowed)" : "", failures);
+	/* Kills that never interrupted a copy would prove nothing. */
+	return failures || !counts[0] || (left && !allow_left) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
