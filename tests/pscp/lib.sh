@@ -4,6 +4,7 @@
 #
 # A test is a function run in a subshell in a fresh directory (cd'ed to),
 # and fails at its first failed "need".  $PSCP is the installed binary.
+# With SHOW_LOG set, what a passing test printed is shown too.
 
 # need CMD...: the assertion CMD must hold.
 need() {
@@ -31,6 +32,7 @@ t() {
 	if (cd "$dir" && OUT=$dir.out ERR=$dir.err && "$fn") >"$dir.log" 2>&1
 	then
 		echo "ok - $name"
+		[ -n "${SHOW_LOG:-}" ] && sed 's/^/    /' "$dir.log"
 	else
 		echo "FAIL - $name"
 		sed 's/^/    /' "$dir.log" | head -20
