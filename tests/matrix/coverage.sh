@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "$1" && pwd)
 html=${2-}
+# shellcheck disable=SC2034 # read as ${!want} below
 min_lines=90 min_branches=85
 out=$build/coverage
 rc=(--rc lcov_branch_coverage=1)

@@ -14,7 +14,7 @@ mx_init() {
 	MX_TIMEOUT=${MX_TIMEOUT:-300}
 	: >"$MX_RESULTS"
 	mapfile -t MX_TESTS < <(sed 's|^|tests/|' "$MX_BUILD/unit-tests.txt")
-	MX_TESTS+=(tests/matrix/test_profiles)
+	MX_TESTS+=(tests/matrix/test_profiles tests/matrix/test_copy)
 	local t
 	for t in "$MX_EMULATE" "${MX_TESTS[@]/#/$MX_BUILD/}"; do
 		[[ -x $t ]] || { echo "matrix: $t is not built" >&2; exit 1; }

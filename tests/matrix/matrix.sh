@@ -35,6 +35,7 @@ declare -A forces=(
 	[link-denied,no-tmpfile,no-renameat2]="named-tmpfile rename"
 	[link-denied,no-copy-accel]="copy read-write"
 )
+# shellcheck disable=SC2054 # the commas join profiles
 combos=(link-denied,no-tmpfile linkat-old,fchmodat2-enosys
 	no-tmpfile,no-renameat2 no-tmpfile,renameat2-einval
 	link-denied,no-tmpfile,no-renameat2 link-denied,no-copy-accel)

@@ -44,6 +44,7 @@ overmount)
 foreign)
 	# The holder keeps the decoy open until COMMAND, which inherits the
 	# pipe's write end, exits.
+	# shellcheck disable=SC2034 # keep is only held open
 	exec {keep}> >(
 		for n in $(seq 3 250); do eval "exec $n<\"\$decoy\""; done
 		exec cat >/dev/null)

@@ -65,8 +65,8 @@ for fs in tmpfs ext4 xfs btrfs; do
 		mx_skip "$fs" "all tests" "$tool is not installed"
 		continue
 	fi
-	# shellcheck disable=SC2086 # the mkfs command and its options
 	mnt=$work/mnt.$fs
+	# shellcheck disable=SC2086 # the mkfs command and its options
 	if ! mkfs_mount "$fs" "${size[$fs]}" ${mkfs[$fs]}; then
 		mx_check "$fs" "make and mount a $fs image" false
 		continue

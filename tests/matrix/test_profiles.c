@@ -4,17 +4,15 @@
  * every profile of the matrix asserts at least one route of its own:
  * proc-chmod under fchmodat2-*, linkat-proc under linkat-old, copy under
  * link-denied, named-tmpfile and rename under no-tmpfile, link-unlink under
- * no-tmpfile with no-renameat2, a read-write copy under no-copy-accel, and
- * the native routes under no-openat2.  Bad input gets the same errno and
+ * no-tmpfile with no-renameat2, and the native routes under no-openat2
+ * (test_copy.c shows the copy methods).  Bad input gets the same errno and
  * loses nothing whatever the profile.
  */
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "common.h"
-#include "internal.h"
 
 static mode_t umasked(mode_t mode)
 {
@@ -175,6 +173,24 @@ static void profiles_publish_never_overwrites(void **state)
 	pst_assert_entries(t->dirfd, 1);
 }
 
+/* A directory at the name stays, on every route, and so does the file. */
+static void profiles_publish_over_directory(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = tmpfile_with(t, "data");
+
+	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	assert_int_equal(ps_publish_tmpfile(tf, "d", PS_REPLACE), -1);
+	assert_int_equal(errno, EISDIR);
+	/* Still publishable; an O_TMPFILE linked and unlinked once can only
+	 * be copied now, so the answer may be PS_COPIED. */
+	assert_true(ps_publish_tmpfile(tf, "p", PS_REPLACE) >= 0);
+	ps_tmpfile_close(tf);
+	pst_assert_content(t->dirfd, "p", "data");
+	pst_assert_entries(t->dirfd, 2);
+	assert_int_equal(pst_mode(t->dirfd, "d"), 0755);
+}
+
 /* An unpublished handle leaves nothing behind, whichever route made it. */
 static void profiles_tmpfile_close_cleans(void **state)
 {
@@ -236,40 +252,38 @@ static void profiles_reopen(void **state)
 	close(fd);
 }
 
-/* The copy engine's method: read-write where the accelerators are gone. */
-static const char *copy_method(struct pst *t)
+/* What nobody may not do to root's files, no route lets them do. */
+static int refused_as_nobody(struct pst *t)
 {
-	if (pst_profile("no-copy-accel"))
-		return "read-write";
-	if (pst_on_fs(t, BTRFS_SUPER_MAGIC) || pst_on_fs(t, XFS_SUPER_MAGIC))
-		return "reflink";
-	return "copy-file-range";
+	int sd = openat(t->dirfd, "s", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(t->dirfd, "s/f", O_PATH | O_CLOEXEC);
+
+	PST_CHECK(sd >= 0 && fd >= 0);
+	PST_CHECK(ps_fchmod_nofollow(t->dirfd, "f", 0666, 0) == -1);
+	PST_CHECK(errno == EPERM);
+	/* The sticky bit: only the owner may rename or remove. */
+	PST_CHECK(ps_funlinkat(sd, "f", fd, 0) == -1);
+	PST_CHECK(errno == EPERM);
+	PST_CHECK(ps_tmpfile_open(t->dirfd, "ro", 0600, 0) == NULL);
+	PST_CHECK(errno == EACCES);
+	close(fd);
+	close(sd);
+	return 0;
 }
 
-static void profiles_copy_method(void **state)
+static void profiles_refused_as_nobody(void **state)
 {
 	struct pst *t = *state;
-	struct ps__copy c = { .clone = PS__CLONE_AUTO };
-	const size_t size = 1 << 18;
-	char *buf = malloc(size), *back = malloc(size + 1);
-	int src, dst;
 
-	assert_non_null(buf);
-	assert_non_null(back);
-	for (size_t i = 0; i < size; i++)
-		buf[i] = (char)(i * 7 + i / 4096);
-	src = pst_open(t->dirfd, "src", O_RDWR | O_CREAT);
-	assert_int_equal(write(src, buf, size), (ssize_t)size);
-	dst = pst_open(t->dirfd, "dst", O_RDWR | O_CREAT);
-	assert_int_equal(ps__copy_fd(src, dst, &c), 0);
-	assert_string_equal(c.method, copy_method(t));
-	pst_log_route(c.method);
-	assert_int_equal(pread(dst, back, size + 1, 0), (ssize_t)size);
-	assert_memory_equal(buf, back, size);
-	close(dst);
-	close(src);
-	free(back);
-	free(buf);
+	pst_write(t->dirfd, "f", "x", 0644);
+	assert_int_equal(mkdirat(t->dirfd, "s", 0755), 0);
+	assert_int_equal(fchmodat(t->dirfd, "s", 01777, 0), 0);
+	pst_write(t->dirfd, "s/f", "y", 0644);
+	assert_int_equal(mkdirat(t->dirfd, "ro", 0755), 0);
+	pst_assert_as_nobody(t, refused_as_nobody);
+	assert_int_equal(pst_mode(t->dirfd, "f"), 0644);
+	pst_assert_content(t->dirfd, "s/f", "y");
+	pst_assert_entries(t->dirfd, 3);
 }
 
 /* Bad input: the documented errno before any syscall, nothing touched. */
@@ -290,6 +304,8 @@ static void profiles_bad_input(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(ps_reopen(fd, O_RDWR | O_CREAT, 0), -1);
 	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_reopen(t->dirfd, O_WRONLY, 0), -1);
+	assert_int_equal(errno, EISDIR);
 	assert_null(ps_tmpfile_open(t->dirfd, ".", 0600, 1));
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(ps_publish_tmpfile(NULL, "p", 0), -1);
@@ -310,11 +326,12 @@ int main(void)
 		PST_TEST(profiles_flink_keeps_existing),
 		PST_TEST(profiles_publish),
 		PST_TEST(profiles_publish_never_overwrites),
+		PST_TEST(profiles_publish_over_directory),
 		PST_TEST(profiles_tmpfile_close_cleans),
 		PST_TEST(profiles_funlinkat_mismatch_restores),
 		PST_TEST(profiles_funlink),
 		PST_TEST(profiles_reopen),
-		PST_TEST(profiles_copy_method),
+		PST_TEST(profiles_refused_as_nobody),
 		PST_TEST(profiles_bad_input),
 	};
 
