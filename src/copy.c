@@ -105,7 +105,11 @@ static int copy_sparse(struct job *j, off_t size)
 
 int ps__copy_fd(int src, int dst, struct ps__copy *c)
 {
-	struct job j = { src, dst, c, 0, 0, 1, NULL };
+	/* copy_file_range clones too, where the filesystem can (xfs, btrfs):
+	 * a copy that must not share blocks reads and writes, as cp's
+	 * --reflink=never does. */
+	struct job j = { src, dst, c, 0, 0, c->clone != PS__CLONE_NEVER,
+		NULL };
 	struct stat st;
 	off_t saved = -1, off = 0, size;
 	int r;
@@ -122,7 +126,7 @@ int ps__copy_fd(int src, int dst, struct ps__copy *c)
 			return r;
 		}
 	}
-	c->method = "copy-file-range";
+	c->method = j.kernel ? "copy-file-range" : "read-write";
 	if (c->keep_holes)
 		saved = lseek(src, 0, SEEK_CUR);
 	/* Without SEEK_DATA (or an offset to restore), copy every byte;
