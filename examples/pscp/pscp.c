@@ -54,6 +54,7 @@ static const char help[] =
 "  -r, -R, --recursive   copy directories and their contents\n"
 "      --reflink[=WHEN]  share the data blocks (a clone): auto (the\n"
 "                        default, falling back to a copy), always, never\n"
+"                        (read and write: copy_file_range may clone)\n"
 "      --no-sync         with --atomic, do not fsync each file and its\n"
 "                        directory before going on\n"
 "      --progress        show a progress bar with bytes/s on stderr\n"

@@ -5,11 +5,8 @@
 #   crash.sh PREFIX BUILD
 # As root it runs in its own mount namespace, on a fresh tmpfs.
 set -u
-if [ "$(id -u)" = 0 ] && [ -z "${PSCP_NS:-}" ] &&
-	unshare -m --propagation private true 2>/dev/null; then
-	PSCP_NS=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
 . "$(dirname "$0")/lib.sh"
+in_namespace "$0" "$@"
 PSCP=$1/bin/pscp
 HELPER=$(realpath "$2/tests/pscp/pscp-helper")
 EMULATE=$(realpath "$2/tests/emulate/ps-emulate")

@@ -49,3 +49,12 @@ skip() {
 no_hidden() {
 	[ -z "$(find "$1" -name '.pathsafe-*')" ]
 }
+
+# in_namespace SCRIPT ARGS...: as root, runs the script again in a mount
+# namespace of its own (with PSCP_NS=1), so that its mounts go with it.
+in_namespace() {
+	if [ "$(id -u)" = 0 ] && [ -z "${PSCP_NS:-}" ] &&
+		unshare -m --propagation private true 2>/dev/null; then
+		PSCP_NS=1 exec unshare -m --propagation private bash "$@"
+	fi
+}
