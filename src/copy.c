@@ -36,6 +36,9 @@ static int copy_by_read(struct job *j, off_t *off, off_t end)
 		    (size_t)(end - *off) : BUF_SIZE;
 
 		n = pread(j->src, j->buf, want, *off);
+		/* A pipe or a terminal has no offset to keep: read it. */
+		if (n < 0 && errno == ESPIPE)
+			n = read(j->src, j->buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
