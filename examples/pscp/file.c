@@ -146,9 +146,11 @@ static int copy_in_place(int sfd, const struct stat *st,
 		created = 0;
 		fd = openat(dst->dirfd, dst->name, oflags);
 	}
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 	if (fd < 0)
-		return errno == EEXIST ? 0 : fail(errno,
-		    "cannot create regular file '%s'", dst->path);
+		return fail(errno, created ? "cannot create regular file '%s'" :
+		    "cannot open '%s' for writing", dst->path);
 	/* Checked again on the open file, and truncated only then: the
 	 * name may have changed since check_target. */
 	if (fstat(fd, &dst_st) < 0)
