@@ -4,7 +4,8 @@
 # profile and /proc environment, then realfs.sh when root), merges the
 # counts of src/ (src/freebsd/ excluded: it cannot run here) with lcov,
 # prints the summary and the files, and fails below 90% of lines or 85%
-# of branches.  --html also writes BUILD/coverage/html.
+# of branches.  --html also writes BUILD/coverage/html, and then only
+# reports the thresholds: the report is wanted most when they are missed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -68,4 +69,4 @@ for kind in lines branches; do
 	fi
 done
 echo "$pass passed, $fail failed"
-((fail == 0))
+[[ $html == --html ]] || ((fail == 0))
