@@ -184,13 +184,13 @@ static void copy_from_procfs(void **state)
 		fprintf(stderr, "skipped: no /proc to copy from\n");
 		skip();
 	}
-	src = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	src = open("/proc/version", O_RDONLY | O_CLOEXEC);
 	assert_true(src >= 0);
 	dst = pst_open(t->dirfd, "dst", O_RDWR | O_CREAT);
 	assert_int_equal(ps__copy_fd(src, dst, &c), 0);
 	assert_string_equal(c.method, "read-write");
 	assert_true(pread(dst, buf, sizeof(buf) - 1, 0) > 0);
-	assert_non_null(strstr(buf, "test_copy"));
+	assert_memory_equal(buf, "Linux version ", 14);
 	close(dst);
 	close(src);
 }
