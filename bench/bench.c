@@ -312,6 +312,27 @@ static void enter(struct bench *b, const struct row *row, int scratch)
 		die(row, "init");
 }
 
+/* A markdown table cell: a "|" in it would end the cell. */
+static void cell(const char *s)
+{
+	fputs(" ", stdout);
+	for (; *s; s++) {
+		if (*s == '|')
+			putchar('\\');
+		putchar(*s);
+	}
+	fputs(" |", stdout);
+}
+
+static void list_row(const struct row *row)
+{
+	fputs("|", stdout);
+	cell(row->label);
+	for (int v = 0; v < NVARIANT; v++)
+		cell(row->v[v].what);
+	fputs("\n", stdout);
+}
+
 static const struct row *find_row(const char *id)
 {
 	for (const struct row *row = bench_rows; row->id; row++)
@@ -380,9 +401,7 @@ int main(int argc, char **argv)
 		struct row r = *row;
 
 		if (list) {
-			printf("| %s | %s | %s | %s |\n", row->label,
-			    row->v[LIB].what, row->v[LIMIT].what,
-			    row->v[TODAY].what);
+			list_row(row);
 			continue;
 		}
 		r.rounds = rounds ? rounds : row->rounds;

@@ -494,14 +494,14 @@ const struct row bench_rows[] = {
 		flink_raw, unlink_names),
 	    V("linkat(\"/proc/self/fd/N\", dir, name, AT_SYMLINK_FOLLOW)",
 		nothing, flink_proc, unlink_names) } },
-	{ "copy", "copy", 1, 11, 1, init_copy, {
+	{ "copy", "copy, not durable", 1, 11, 1, init_copy, {
 	    V("pscp --atomic --no-sync SRC dst (a process)", no_dst, copy_lib,
 		no_dst),
 	    V("cp --reflink=auto SRC dst (a process)", no_dst, copy_cp,
 		no_dst),
 	    V("cp SRC dst.tmp, then mv dst.tmp dst (two processes)", no_dst,
 		copy_mv, no_dst) } },
-	{ "copy-sync", "copy", 1, 9, 1, init_copys, {
+	{ "copy-sync", "copy, durable", 1, 9, 1, init_copys, {
 	    V("pscp --atomic SRC dst (fsyncs the file and the directory)",
 		no_dst, copys_lib, no_dst),
 	    V("cp --reflink=auto SRC dst, sync dst .", no_dst, copys_cp,
