@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -89,7 +90,8 @@ static int name_once(int fd, int dirfd, const char *name, int how)
 	return r;
 }
 
-int ps__give_name(int fd, int dirfd, const char *name, int how)
+int ps__give_name(int fd, int dirfd, const char *name, int how,
+    char kept[PS__HIDDEN_SIZE])
 {
 	char hidden[PS__HIDDEN_SIZE];
 	const char *base;
@@ -110,7 +112,9 @@ int ps__give_name(int fd, int dirfd, const char *name, int how)
 		m = PS__SYS(renameat(pd, hidden, pd, base));
 		/* When both names already were one inode, rename does nothing
 		 * and the hidden name would survive. */
-		if (m < 0 || (r == 0 && !(how & PS__NAME_TMPFILE)))
+		if (m < 0 && r == 0 && kept)
+			memcpy(kept, hidden, PS__HIDDEN_SIZE);
+		else if (m < 0 || (r == 0 && !(how & PS__NAME_TMPFILE)))
 			unlinkat(pd, hidden, 0);
 		if (m < 0)
 			r = m;
@@ -131,6 +135,6 @@ int ps_flink(int fd, int dirfd, const char *name, unsigned flags)
 	if (r == 0)
 		r = ps__give_name(fd, dirfd, name,
 		    (flags & PS_REPLACE ? PS__NAME_REPLACE : 0) |
-		    (flags & PS_COPY_FALLBACK ? PS__NAME_COPY : 0));
+		    (flags & PS_COPY_FALLBACK ? PS__NAME_COPY : 0), NULL);
 	return ps__ret(r);
 }

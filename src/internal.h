@@ -67,7 +67,9 @@ PS__HIDDEN int ps__same_inode(const struct stat *a, const struct stat *b);
 PS__HIDDEN int ps__unlink_if(int dirfd, const char *name,
     const struct stat *st);
 
-/* flink.c: name fd as dirfd/name by link, or copy when copy_ok. */
+/* flink.c: name fd as dirfd/name by link, or copy when allowed.  With
+ * kept, a replacing link whose rename failed keeps its hidden name there
+ * instead of removing it (which would leave an O_TMPFILE unlinkable). */
 enum {
 	PS__NAME_REPLACE = 1,	/* replace name atomically */
 	PS__NAME_COPY = 2,	/* copy when the kernel refuses the link */
@@ -76,7 +78,7 @@ enum {
 				 * no other name and its offset is ours */
 };
 PS__HIDDEN int ps__give_name(int fd, int dirfd, const char *name,
-    int how);
+    int how, char kept[PS__HIDDEN_SIZE]);
 
 /* reopen.c: reopen a non-directory, checked to be the same inode. */
 PS__HIDDEN int ps__reopen(int fd, const struct stat *st, int oflags);

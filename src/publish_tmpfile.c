@@ -50,7 +50,7 @@ int ps_publish_tmpfile(ps_tmpfile *t, const char *name, unsigned flags)
 		r = ps__give_name(t->fd, t->dirfd, name,
 		    PS__NAME_COPY | PS__NAME_TMPFILE |
 		    (flags & PS_REPLACE ? PS__NAME_REPLACE : 0) |
-		    (sync ? PS__NAME_SYNC : 0));
+		    (sync ? PS__NAME_SYNC : 0), t->name);
 	if (r < 0)
 		return ps__ret(r);
 	t->published = 1;

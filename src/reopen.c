@@ -45,14 +45,25 @@ static int upgrade_refused(int fd, int oflags)
 
 int ps__reopen(int fd, const struct stat *st, int oflags)
 {
+	int trunc = (oflags & O_TRUNC) && !(oflags & O_PATH), nfd, r = 0;
 	struct stat nst;
-	int nfd = ps__os_reopen(fd, st, oflags);
 
+	/* Truncation waits for the check, so no other file can lose its
+	 * data; on a read-only open it is unspecified, so refused. */
+	if (trunc && (oflags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	nfd = ps__os_reopen(fd, st, oflags & ~O_TRUNC);
 	if (nfd == PS__ENOROUTE)
 		return -EOPNOTSUPP;
-	if (nfd >= 0 && (fstat(nfd, &nst) < 0 || !ps__same_inode(st, &nst))) {
+	if (nfd < 0)
+		return nfd;
+	if (fstat(nfd, &nst) < 0 || !ps__same_inode(st, &nst))
+		r = PS__EVERIFY;
+	else if (trunc)
+		r = PS__SYS(ftruncate(nfd, 0));
+	if (r < 0) {
 		close(nfd);
-		return PS__EVERIFY;
+		return r;
 	}
 	return nfd;
 }
@@ -70,6 +81,9 @@ int ps_reopen(int fd, int oflags, unsigned flags)
 		r = PS__SYS(fstat(fd, &st));
 	if (r == 0 && S_ISLNK(st.st_mode))
 		r = -ELOOP;
+	/* Answered here, the same whichever route would run. */
+	else if (r == 0 && (oflags & O_DIRECTORY) && !S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
 	if (r == 0 && (flags & PS_NO_UPGRADE))
 		r = upgrade_refused(fd, oflags);
 	if (r < 0)

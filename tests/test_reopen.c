@@ -5,6 +5,16 @@
 
 #include "common.h"
 
+/* Files other than directories reopen through /proc on Linux. */
+static void need_proc(void)
+{
+	if (!pst_proc_usable()) {
+		fprintf(stderr, "skipped: no usable /proc (reopen_without_proc "
+		    "checks the error)\n");
+		skip();
+	}
+}
+
 static int open_path(struct pst *t, const char *name, int extra)
 {
 	int fd = openat(t->dirfd, name, O_PATH | O_CLOEXEC | extra);
@@ -35,6 +45,7 @@ static void reopen_o_path_for_reading(void **state)
 	struct pst *t = *state;
 	int fd, nfd;
 
+	need_proc();
 	pst_write(t->dirfd, "f", "data", 0644);
 	fd = open_path(t, "f", 0);
 	nfd = ps_reopen(fd, O_RDONLY, 0);
@@ -63,6 +74,7 @@ static void reopen_follows_the_inode_not_the_path(void **state)
 	struct pst *t = *state;
 	int fd, nfd;
 
+	need_proc();
 	pst_write(t->dirfd, "f", "original", 0644);
 	fd = open_path(t, "f", 0);
 	pst_write(t->dirfd, "other", "impostor", 0644);
@@ -78,6 +90,7 @@ static void reopen_deleted_file(void **state)
 	struct pst *t = *state;
 	int fd, nfd;
 
+	need_proc();
 	pst_write(t->dirfd, "f", "gone", 0644);
 	fd = open_path(t, "f", 0);
 	assert_int_equal(unlinkat(t->dirfd, "f", 0), 0);
@@ -92,12 +105,50 @@ static void reopen_has_its_own_offset(void **state)
 	struct pst *t = *state;
 	int fd, nfd;
 
+	need_proc();
 	pst_write(t->dirfd, "f", "abcdef", 0644);
 	fd = openat(t->dirfd, "f", O_RDONLY | O_CLOEXEC);
 	assert_int_equal(lseek(fd, 3, SEEK_SET), 3);
 	nfd = ps_reopen(fd, O_RDONLY, 0);
 	assert_reopened(fd, nfd, "abcdef");
 	assert_int_equal(lseek(fd, 0, SEEK_CUR), 3);
+	close(nfd);
+	close(fd);
+}
+
+static void reopen_without_proc(void **state)
+{
+	struct pst *t = *state;
+	int fd, nfd;
+
+	if (pst_proc_usable()) {
+		fprintf(stderr, "skipped: /proc is usable in this run\n");
+		skip();
+	}
+	pst_write(t->dirfd, "f", "data", 0644);
+	fd = open_path(t, "f", 0);
+	nfd = ps_reopen(fd, O_RDONLY, 0);
+	assert_int_equal(nfd, -1);
+	assert_int_equal(errno, EOPNOTSUPP);
+	close(fd);
+}
+
+static void reopen_truncates_after_the_check(void **state)
+{
+	struct pst *t = *state;
+	struct stat st;
+	int fd, nfd;
+
+	need_proc();
+	pst_write(t->dirfd, "f", "data", 0644);
+	fd = open_path(t, "f", 0);
+	assert_int_equal(ps_reopen(fd, O_RDONLY | O_TRUNC, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	pst_assert_content(t->dirfd, "f", "data");
+	nfd = ps_reopen(fd, O_WRONLY | O_TRUNC, 0);
+	assert_true(nfd >= 0);
+	assert_int_equal(fstat(nfd, &st), 0);
+	assert_int_equal(st.st_size, 0);
 	close(nfd);
 	close(fd);
 }
@@ -161,6 +212,7 @@ static void reopen_no_upgrade(void **state)
 	struct pst *t = *state;
 	int fd;
 
+	need_proc();
 	pst_write(t->dirfd, "f", "x", 0666);
 	fd = open_path(t, "f", 0);
 	expect_upgrade(fd, O_RDONLY, 0);
@@ -203,6 +255,7 @@ static void reopen_as_nobody_keeps_permissions(void **state)
 {
 	struct pst *t = *state;
 
+	need_proc();
 	pst_write(t->dirfd, "secret", "x", 0600);
 	pst_write(t->dirfd, "public", "x", 0644);
 	pst_assert_as_nobody(t, reopen_as_nobody);
@@ -216,6 +269,8 @@ int main(void)
 		PST_TEST(reopen_follows_the_inode_not_the_path),
 		PST_TEST(reopen_deleted_file),
 		PST_TEST(reopen_has_its_own_offset),
+		PST_TEST(reopen_without_proc),
+		PST_TEST(reopen_truncates_after_the_check),
 		PST_TEST(reopen_symlink_eloop),
 		PST_TEST(reopen_bad_input),
 		PST_TEST(reopen_no_upgrade),

@@ -92,6 +92,32 @@ static void tmpfile_replace(void **state)
 	pst_assert_entries(t->dirfd, 1);
 }
 
+static void tmpfile_publish_again_after_failed_replace(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = open_with(t, ".", "new");
+	const char *route = pst_route_publish(0);
+
+	assert_int_equal(mkdirat(t->dirfd, "dir", 0755), 0);
+	assert_int_equal(ps_publish_tmpfile(tf, "dir", PS_REPLACE), -1);
+	assert_int_equal(errno, EISDIR);
+	/* The hidden link it made is kept, so the file is still linked, not
+	 * copied, the second time. */
+	if (!strcmp(pst_route_publish(1), "linkat-empty-path") ||
+	    !strcmp(pst_route_publish(1), "linkat-proc"))
+		route = "rename";
+	if (!route) {
+		ps_tmpfile_close(tf);
+		skip();
+	}
+	assert_int_equal(ps_publish_tmpfile(tf, "out", 0),
+	    strcmp(route, "copy") ? 0 : PS_COPIED);
+	pst_assert_route(route);
+	ps_tmpfile_close(tf);
+	pst_assert_content(t->dirfd, "out", "new");
+	pst_assert_entries(t->dirfd, 2);
+}
+
 static void tmpfile_publish_twice_einval(void **state)
 {
 	struct pst *t = *state;
@@ -236,6 +262,7 @@ int main(void)
 		PST_TEST(tmpfile_mode_follows_umask),
 		PST_TEST(tmpfile_no_replace_keeps_existing),
 		PST_TEST(tmpfile_replace),
+		PST_TEST(tmpfile_publish_again_after_failed_replace),
 		PST_TEST(tmpfile_publish_twice_einval),
 		PST_TEST(tmpfile_close_unpublished_leaves_nothing),
 		PST_TEST(tmpfile_pins_its_directory),

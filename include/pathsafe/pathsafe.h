@@ -121,7 +121,8 @@ PS_EXPORT int ps_funlinkat(int dirfd, const char *name, int fd,
  * @param flags  none defined yet; must be 0.
  * @return 0, or -1 with errno: ENOENT (the file has no name left),
  *         EMLINK (more than one name: ambiguous, use ps_funlinkat()),
- *         EOPNOTSUPP (no usable /proc), and the errors of ps_funlinkat().
+ *         EOPNOTSUPP (no usable /proc), EXDEV (/proc shows another
+ *         inode for @p fd), and the errors of ps_funlinkat().
  */
 PS_EXPORT int ps_funlink(int fd, unsigned flags);
 
@@ -156,18 +157,21 @@ PS_EXPORT int ps_fchmod_nofollow(int dirfd, const char *path, mode_t mode,
  *
  * O_CLOEXEC is always added.  Directories reopen with openat(fd, ".");
  * other files through /proc/self/fd on Linux (O_EMPTY_PATH on FreeBSD),
- * and the new descriptor is checked to be the same inode.
+ * and the new descriptor is checked to be the same inode before O_TRUNC
+ * truncates it.
  *
  * @param fd      the open file, typically an O_PATH descriptor.
- * @param oflags  open(2) flags; O_CREAT, O_EXCL and O_TMPFILE are refused.
+ * @param oflags  open(2) flags; O_CREAT, O_EXCL, O_TMPFILE, and O_TRUNC
+ *                with read-only access are refused.
  * @param flags   PS_NO_UPGRADE: the new access must be within the access
  *                @p fd has (an O_PATH descriptor allows only O_PATH;
  *                dropping O_APPEND from a writable descriptor counts as
  *                an upgrade).
  * @return the new descriptor, or -1 with errno: ELOOP (@p fd is a
  *         symlink), EPERM (PS_NO_UPGRADE refused), EXDEV (/proc led to
- *         another inode), EOPNOTSUPP (no usable /proc), EINVAL, EBADF, and
- *         the errors of open(2).
+ *         another inode), EOPNOTSUPP (no usable /proc), ENOTDIR
+ *         (O_DIRECTORY and not a directory), EINVAL, EBADF, and the errors
+ *         of open(2).
  */
 PS_EXPORT int ps_reopen(int fd, int oflags, unsigned flags);
 
@@ -209,7 +213,9 @@ PS_EXPORT int ps_tmpfile_fd(const ps_tmpfile *t);
  * PS_COPIED is returned.  From a hidden file, renameat2(RENAME_NOREPLACE),
  * or a link and unlink of the hidden name where that is unsupported.  A
  * failed publish leaves @p name as it was and the handle publishable
- * again.
+ * again (after a failed PS_REPLACE from O_TMPFILE the file keeps the
+ * hidden name it was linked to, so that it can still be linked, until it
+ * is published or closed).
  *
  * @param t      the handle.
  * @param name   a single name in the handle's directory: not "", ".",
