@@ -25,6 +25,7 @@ int	 linkat(int, const char *, int, const char *, int);
 off_t	 lseek(int, off_t, int);
 ssize_t	 pread(int, void *, size_t, off_t);
 ssize_t	 pwrite(int, const void *, size_t, off_t);
+ssize_t	 read(int, void *, size_t);
 int	 unlinkat(int, const char *, int);
 
 #endif /* !_UNISTD_H_ */
