@@ -58,6 +58,7 @@ static int sweep_entry(int dfd, const char *name, time_t now,
 
 int ps_tmpfile_sweep(int dirfd, const char *dir, unsigned min_age_seconds)
 {
+	struct timespec ts;
 	struct dirent *e;
 	time_t now;
 	DIR *d = NULL;
@@ -73,7 +74,10 @@ int ps_tmpfile_sweep(int dirfd, const char *dir, unsigned min_age_seconds)
 	}
 	if (r < 0)
 		return ps__ret(r);
-	now = time(NULL);
+	/* Not time(): the coarse clock lags the fine-grained timestamps
+	 * some filesystems give, and a file just made would look young. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = ts.tv_sec;
 	while (r >= 0 && (errno = 0, e = readdir(d))) {
 		r = sweep_entry(fd, e->d_name, now, min_age_seconds);
 		n += r > 0;
