@@ -51,6 +51,10 @@ static int copy_as(int fd, int dirfd, const char *name, int how, int err)
 	if (!S_ISREG(st.st_mode))
 		return err;
 	src = readable(fd, &st);
+	/* Out of descriptors or memory the copy was never tried: say so,
+	 * not the refusal it would have worked around. */
+	if (src == -EMFILE || src == -ENFILE || src == -ENOMEM)
+		return src;
 	if (src < 0)
 		return err;
 	/* A reopened description's offset is ours to move. */
