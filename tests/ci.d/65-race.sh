@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The attack and crash harness (tests/race, tests/fuzz): every primitive
+# and its naive twin under a live attacker, on the default routes and on
+# the fallbacks ps-emulate forces; SIGKILLed publishers; EMFILE, ENOSPC
+# and EFBIG; and the libFuzzer target.  Then a table of what was done.
+#   PS_RACE_ITERATIONS  iterations per attack (default 20000)
+#   PS_RACE_SOAK=1      1,000,000 iterations per attack
+#   PS_RACE_KILLS       SIGKILLs per crash run (default 1000)
+#   PS_FUZZ_SECONDS     fuzzing time (default 60)
+set -u
+build=${PS_BUILD:-$PS_ROOT/build/ci}
+race=$build/tests/race
+emulate=$build/tests/emulate/ps-emulate
+fuzz=$build-clang/tests/fuzz/ps-fuzz
+if [ "${PS_RACE_SOAK:-0}" = 1 ]; then
+	iter=(--soak)
+else
+	iter=(-n "${PS_RACE_ITERATIONS:-20000}")
+fi
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed=0 failed=0 skipped=0
+
+# run NAME PROFILE CMD...: one item, its output kept for the table.
+run() {
+	local name=$1 profile=$2 out status
+	shift 2
+	out=$("$emulate" "$profile" -- "$@" 2>&1)
+	status=$?
+	printf '%s\n' "$out" | grep -v '^summary:' | sed 's/^/    /'
+	printf '%s\n' "$out" | grep '^summary:' >>"$log"
+	if [ $status -eq 0 ]; then
+		echo "PASS $name ($profile)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name ($profile): exit $status"
+		failed=$((failed + 1))
+	fi
+}
+
+for attack in chmod funlink publish-trunc publish-rename reopen flink sweep; do
+	run "attack $attack" none "$race/ps-race" "$attack" "${iter[@]}"
+done
+# The fallback routes, attacked: proc-chmod, linkat-proc, named-tmpfile.
+run "attack chmod" fchmodat2-enosys "$race/ps-race" chmod "${iter[@]}"
+run "attack flink" linkat-old "$race/ps-race" flink "${iter[@]}"
+run "attack publish-trunc" no-tmpfile "$race/ps-race" publish-trunc "${iter[@]}"
+run "attack publish-rename" no-tmpfile "$race/ps-race" publish-rename "${iter[@]}"
+
+kills=(-n "${PS_RACE_KILLS:-1000}")
+run "crash" none "$race/ps-crash" "${kills[@]}"
+run "crash" no-tmpfile "$race/ps-crash" "${kills[@]}"
+
+for p in none fchmodat2-enosys,linkat-old link-denied no-tmpfile; do
+	run "faults emfile" "$p" "$race/ps-faults" emfile
+done
+for p in none link-denied no-tmpfile; do
+	run "faults full" "$p" "$race/ps-faults" full
+done
+
+if [ -x "$fuzz" ]; then
+	dir=$(mktemp -d)
+	secs=${PS_FUZZ_SECONDS:-60}
+	out=$(cd "$dir" && PS_FUZZ_DIR=$dir "$fuzz" -max_total_time="$secs" \
+		-artifact_prefix="$dir/" -print_final_stats=1 2>&1)
+	status=$?
+	runs=$(printf '%s\n' "$out" | sed -n 's/^Done \([0-9]*\) runs.*/\1/p')
+	printf '%s\n' "$out" | grep -E 'sandbox|invariant|ERROR|SUMMARY|^Done' |
+		sed 's/^/    /'
+	echo "summary: fuzz-executions ${runs:-0}" >>"$log"
+	if [ $status -eq 0 ] && [ -n "$runs" ]; then
+		echo "PASS fuzz ($secs s, $runs executions)"
+		passed=$((passed + 1))
+		rm -rf "$dir"
+	else
+		echo "FAIL fuzz: exit $status; crash input kept in $dir"
+		ls "$dir" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+else
+	echo "SKIP fuzz: no $fuzz (needs clang with libFuzzer, stage 10)"
+	skipped=$((skipped + 1))
+fi
+
+sum() { awk -v k="$1" '$2 == k { s += $3 } END { print s + 0 }' "$log"; }
+echo "=== attack and crash summary"
+printf '%-26s %12s\n' \
+	"attacks run" "$(sum attacks)" \
+	"iterations" "$(sum iterations)" \
+	"library losses" "$(sum library-losses)" \
+	"naive losses" "$(sum naive-losses)" \
+	"SIGKILLs" "$(sum kills)" \
+	"hidden files left, swept" "$(sum hidden-left)" \
+	"faults injected" "$(sum faults)" \
+	"fuzz executions" "$(sum fuzz-executions)"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
