@@ -105,16 +105,24 @@ static void tmpfile_sweep_not_regular_untouched(void **state)
 	pst_assert_entries(t->dirfd, 4);
 }
 
+/* A subdirectory holding a hidden file, opened. */
+static int hidden_in_subdir(struct pst *t, const char *name, mode_t mode)
+{
+	int sub;
+
+	assert_int_equal(mkdirat(t->dirfd, name, mode), 0);
+	sub = openat(t->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(sub >= 0);
+	pst_write(sub, HIDDEN_A, "a", 0600);
+	return sub;
+}
+
 /* A hidden file in a subdirectory is not swept from its parent. */
 static void tmpfile_sweep_only_that_directory(void **state)
 {
 	struct pst *t = *state;
-	int sub;
+	int sub = hidden_in_subdir(t, "sub", 0700);
 
-	assert_int_equal(mkdirat(t->dirfd, "sub", 0700), 0);
-	sub = openat(t->dirfd, "sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(sub >= 0);
-	pst_write(sub, HIDDEN_A, "a", 0600);
 	pst_write(t->dirfd, HIDDEN_B, "b", 0600);
 	assert_int_equal(ps_tmpfile_sweep(t->dirfd, ".", 0), 1);
 	pst_assert_content(sub, HIDDEN_A, "a");
@@ -177,12 +185,8 @@ static int sweep_unwritable(struct pst *t)
 static void tmpfile_sweep_unwritable(void **state)
 {
 	struct pst *t = *state;
-	int ro;
+	int ro = hidden_in_subdir(t, "ro", 0755);
 
-	assert_int_equal(mkdirat(t->dirfd, "ro", 0755), 0);
-	ro = openat(t->dirfd, "ro", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(ro >= 0);
-	pst_write(ro, HIDDEN_A, "a", 0600);
 	pst_assert_as_nobody(t, sweep_unwritable);
 	pst_assert_content(ro, HIDDEN_A, "a");
 	close(ro);

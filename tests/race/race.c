@@ -118,6 +118,16 @@ static void note_route(struct ctx *c)
 	c->route = ps_last_route();
 }
 
+/* A library call's result: done, or refused with the one errno due. */
+static void tally(struct ctx *c, int r, int refusal)
+{
+	if (r == 0)
+		note_route(c);
+	else
+		RH_CHECK(errno == refusal);
+	c->detail[0][r != 0]++;
+}
+
 static long nlink(int fd)
 {
 	struct stat st;
@@ -172,13 +182,8 @@ static int victim_changed(struct ctx *c)
 
 static int chmod_lib(struct ctx *c, long i)
 {
-	if (ps_fchmod_nofollow(c->d, "m/t", i & 1 ? 0600 : 0640, 0) == 0) {
-		note_route(c);
-		c->detail[0][0]++;
-	} else {
-		RH_CHECK(errno == EOPNOTSUPP);
-		c->detail[0][1]++;
-	}
+	tally(c, ps_fchmod_nofollow(c->d, "m/t", i & 1 ? 0600 : 0640, 0),
+	    EOPNOTSUPP);
 	return victim_changed(c);
 }
 
@@ -222,13 +227,7 @@ static int impostor_removed(struct ctx *c)
 static int funlink_lib(struct ctx *c, long i)
 {
 	(void)i;
-	if (ps_funlinkat(c->d, "m/t", c->fd[0], 0) == 0) {
-		note_route(c);
-		c->detail[0][0]++;
-	} else {
-		RH_CHECK(errno == EDEADLK);
-		c->detail[0][1]++;
-	}
+	tally(c, ps_funlinkat(c->d, "m/t", c->fd[0], 0), EDEADLK);
 	return impostor_removed(c);
 }
 
