@@ -74,13 +74,20 @@ static void tmpfile_sweep_fresh_ctime_untouched(void **state)
 	pst_assert_content(t->dirfd, HIDDEN_A, "a");
 }
 
+/* Once the clock has passed the second of its ctime, a file is 1 s old:
+ * at most a second's wait, half a second on average. */
 static void tmpfile_sweep_age_reached(void **state)
 {
 	struct pst *t = *state;
+	struct timespec now, tick = { 0, 10000000 };
+	struct stat st;
 
 	pst_write(t->dirfd, HIDDEN_A, "a", 0600);
-	assert_int_equal(ps_tmpfile_sweep(t->dirfd, ".", 1), 0);
-	sleep(2);
+	assert_int_equal(fstatat(t->dirfd, HIDDEN_A, &st, 0), 0);
+	do
+		nanosleep(&tick, NULL), clock_gettime(CLOCK_REALTIME, &now);
+	while (now.tv_sec <= st.st_ctime);
+	assert_int_equal(ps_tmpfile_sweep(t->dirfd, ".", 3600), 0);
 	assert_int_equal(ps_tmpfile_sweep(t->dirfd, ".", 1), 1);
 	pst_assert_absent(t->dirfd, HIDDEN_A);
 }
