@@ -108,8 +108,8 @@ int ps__os_reopen(int fd, const struct stat *st, int oflags)
 	dfd = ps__linux_proc_fd_dir(fd, ent);
 	if (dfd < 0)
 		return dfd;
-	/* Checked before the open too: an open of another file can already
-	 * harm it (O_TRUNC), or block (a FIFO). */
+	/* Checked before the open too: an open of another file can have
+	 * effects of its own (a device), or block (a FIFO). */
 	nfd = check_entry(dfd, ent, st);
 	/* fd is no symlink, and O_NOFOLLOW would refuse the magic link. */
 	if (nfd == 0)
