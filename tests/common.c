@@ -92,7 +92,8 @@ const char *pst_route_link(void)
 {
 	if (pst_profile("link-denied"))
 		return "copy";
-	return pst_profile("linkat-old") ? "linkat-proc" : "linkat-empty-path";
+	return pst_profile("linkat-old") || pst_profile("linkat-einval") ?
+	    "linkat-proc" : "linkat-empty-path";
 }
 
 const char *pst_route_tmpfile(void)

@@ -67,6 +67,9 @@ static const struct profile profiles[] = {
 	/* Before 6.10, AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH. */
 	{ "linkat-old", "linkat AT_EMPTY_PATH -> ENOENT (unprivileged, < 6.10)",
 	  RULES(FLAG_SET(SCMP_SYS(linkat), ENOENT, 4, AT_EMPTY_PATH)) },
+	/* Before 2.6.39 linkat knows no AT_EMPTY_PATH. */
+	{ "linkat-einval", "linkat AT_EMPTY_PATH -> EINVAL (kernel < 2.6.39)",
+	  RULES(FLAG_SET(SCMP_SYS(linkat), EINVAL, 4, AT_EMPTY_PATH)) },
 	/* SELinux policies of Android and HarmonyOS forbid hard links. */
 	{ "link-denied", "link, linkat -> EPERM (LSM, e.g. Android SELinux)",
 	  RULES(ALWAYS(SCMP_SYS(link), EPERM),
@@ -92,6 +95,9 @@ static const struct profile profiles[] = {
 	/* NFS, FUSE servers without rename2, pre-4.9 filesystems without it. */
 	{ "renameat2-einval", "renameat2 with flags -> EINVAL (e.g. NFS)",
 	  RULES(WHEN(SCMP_SYS(renameat2), EINVAL, 4, SCMP_CMP_NE, 0, 0)) },
+	/* Kernels before 3.17, and sandboxes that filter it. */
+	{ "no-getrandom", "getrandom -> ENOSYS (kernel < 3.17, sandboxes)",
+	  RULES(ALWAYS(SCMP_SYS(getrandom), ENOSYS)) },
 	/* Kernels before 4.5, and filesystems without reflink (ext4). */
 	{ "no-copy-accel",
 	  "copy_file_range -> ENOSYS, ioctl FICLONE -> EOPNOTSUPP",

@@ -112,6 +112,10 @@ int main(void)
 	close(make("r3"));
 	report("renameat-plain", renameat(dfd, "r3", dfd, "r3-new"));
 
+	char rnd[8];
+
+	report("getrandom", syscall(__NR_getrandom, rnd, sizeof(rnd), 0));
+
 	int src = make("src"), dst = make("dst");
 
 	report("copy_file_range",

@@ -27,7 +27,7 @@ declare -A native=(
 	[fchmodat2]=OK [linkat-empty-path]=OK [linkat-plain]=OK [link]=OK
 	[o-tmpfile]=OK [open-tmpfile]=OK [openat2]=OK
 	[renameat2-noreplace]=OK [renameat2-glibc]=OK [renameat-plain]=OK
-	[copy_file_range]=OK
+	[getrandom]=OK [copy_file_range]=OK
 	[ficlone]='*' [ficlone-badsrc]=EBADF [ioctl-fionread]=OK
 )
 
@@ -83,6 +83,8 @@ check() {
 check fchmodat2-enosys 'fchmodat2 ENOSYS'
 check fchmodat2-eperm 'fchmodat2 EPERM'
 check linkat-old 'linkat-empty-path ENOENT'
+check linkat-einval 'linkat-empty-path EINVAL'
+check no-getrandom 'getrandom ENOSYS'
 check link-denied 'linkat-empty-path EPERM' 'linkat-plain EPERM' 'link EPERM'
 check no-tmpfile 'o-tmpfile EOPNOTSUPP' 'open-tmpfile EOPNOTSUPP'
 check tmpfile-eisdir 'o-tmpfile EISDIR' 'open-tmpfile EISDIR'

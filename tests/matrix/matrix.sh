@@ -21,6 +21,9 @@ declare -A forces=(
 	[fchmodat2-enosys]="proc-chmod"
 	[fchmodat2-eperm]="proc-chmod"
 	[linkat-old]="linkat-proc"
+	[linkat-einval]="linkat-proc"
+	[no-getrandom]="linkat-empty-path rename-verify"
+	[no-getrandom,no-tmpfile]="named-tmpfile rename rename-verify"
 	[link-denied]="copy"
 	[no-tmpfile]="named-tmpfile rename"
 	[tmpfile-eisdir]="named-tmpfile rename"
@@ -38,7 +41,8 @@ declare -A forces=(
 # shellcheck disable=SC2054 # the commas join profiles
 combos=(link-denied,no-tmpfile linkat-old,fchmodat2-enosys
 	no-tmpfile,no-renameat2 no-tmpfile,renameat2-einval
-	link-denied,no-tmpfile,no-renameat2 link-denied,no-copy-accel)
+	link-denied,no-tmpfile,no-renameat2 link-denied,no-copy-accel
+	no-getrandom,no-tmpfile)
 if [[ $# -gt 0 ]]; then
 	profiles=("$@")
 else
