@@ -22,6 +22,8 @@ int *__error(void);
 #define	EXDEV		18
 #define	ENOTDIR		20
 #define	EINVAL		22
+#define	ENFILE		23
+#define	EMFILE		24
 #define	ESPIPE		29
 #define	EMLINK		31
 #define	EOPNOTSUPP	45

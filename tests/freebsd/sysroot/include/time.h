@@ -19,6 +19,7 @@ struct timespec {
 
 typedef	__clockid_t	clockid_t;
 
+#define	CLOCK_REALTIME	0
 #define	CLOCK_MONOTONIC	4
 
 int	clock_gettime(clockid_t, struct timespec *);
