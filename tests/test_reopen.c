@@ -147,6 +147,7 @@ static void reopen_truncates_after_the_check(void **state)
 	pst_assert_content(t->dirfd, "f", "data");
 	nfd = ps_reopen(fd, O_WRONLY | O_TRUNC, 0);
 	assert_true(nfd >= 0);
+	pst_assert_route("proc-reopen");
 	assert_int_equal(fstat(nfd, &st), 0);
 	assert_int_equal(st.st_size, 0);
 	close(nfd);

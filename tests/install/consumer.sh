@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stages an install (DESTDIR, as packagers do), then builds a consumer
-# against it twice: through pkg-config and through find_package(pathsafe).
+# against it twice: through pkg-config and through find_package(pathsafe);
+# then once more through pkg-config against an install moved by --prefix.
 # Checks the SONAME, that only ps_* symbols are exported, and that the
 # consumers run against the staged shared library.
 set -euo pipefail
@@ -33,4 +34,15 @@ cmake --build "$stage/cmake" >/dev/null
 LD_LIBRARY_PATH=$libdir "$stage/cmake/consumer" "$stage/out" cmake.txt
 [ "$(cat "$stage/out/pc.txt" "$stage/out/cmake.txt")" = "installed
 installed" ] || { echo "consumers published the wrong content"; exit 1; }
-echo "install consumer: pkg-config and find_package both work"
+
+# An install placed with --prefix: pathsafe.pc finds itself, no sysroot.
+cmake --install "$build" --prefix "$stage/moved" >/dev/null
+unset PKG_CONFIG_SYSROOT_DIR
+export PKG_CONFIG_PATH=$(dirname "$(find "$stage/moved" -name pathsafe.pc)")
+cc -Wall -Wextra -Werror "$src/tests/install/consumer.c" \
+	$(pkg-config --cflags --libs pathsafe) -o "$stage/consumer-moved"
+LD_LIBRARY_PATH=$(pkg-config --variable=libdir pathsafe) \
+	"$stage/consumer-moved" "$stage/out" moved.txt
+[ "$(cat "$stage/out/moved.txt")" = installed ] ||
+	{ echo "the moved install's consumer published the wrong content"; exit 1; }
+echo "install consumer: pkg-config (staged and moved) and find_package work"
