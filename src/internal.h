@@ -37,12 +37,17 @@
 #define PS__ASIDE_PREFIX ".pathsafe~"
 #define PS__HIDDEN_SIZE (sizeof(PS__HIDDEN_PREFIX) + 16)
 
-/* A feature known missing for the life of the process: kernels never gain
+/* A feature known missing for the life of the thread: kernels never gain
  * a syscall and seccomp filters are never lifted, so only absence is
- * cached, and only in relaxed atomics. */
-#define PS__MISSING(flag) atomic_load_explicit(&(flag), memory_order_relaxed)
-#define PS__SET_MISSING(flag) \
-	atomic_store_explicit(&(flag), 1, memory_order_relaxed)
+ * cached.  Filters belong to threads, so one thread's refusal says
+ * nothing of another's: flags are declared PS__MISSING_FLAG. */
+#define PS__MISSING_FLAG static _Thread_local int
+#define PS__MISSING(flag) (flag)
+#define PS__SET_MISSING(flag) ((flag) = 1)
+
+/* The resolution flags, accepted by every call that resolves a path. */
+#define PS__RESOLVE_FLAGS (PS_BENEATH | PS_IN_ROOT | PS_NO_SYMLINKS | \
+	PS_NO_XDEV)
 
 struct ps_tmpfile {
 	int dirfd;		/* the pinned directory */
@@ -50,6 +55,31 @@ struct ps_tmpfile {
 	int published;
 	char name[PS__HIDDEN_SIZE];	/* hidden name, "" for O_TMPFILE */
 };
+
+/* resolve.c: the one resolution step every call shares.
+ *
+ * ps__resolve_parent splits path into the directory that holds its last
+ * component, opened once (pinned) and resolved under rflags, and that
+ * component itself, which the caller acts on without following it.
+ * Trailing "/" and "/." are not followed through a symlink: they set
+ * must_dir, and base is the component before them.  base is "." when the
+ * path names the directory fd itself ("", ".", "..", "a/..").  fd is
+ * dirfd itself (AT_FDCWD too) when the path has no directory part and no
+ * flags; owned says whether it must be closed. */
+#define PS__NAME_MAX 255
+struct ps__parent {
+	int fd;
+	int owned;
+	int must_dir;
+	const char *base;
+	char name[PS__NAME_MAX + 1];
+};
+PS__HIDDEN int ps__resolve_parent(int dirfd, const char *path,
+    unsigned rflags, struct ps__parent *p);
+PS__HIDDEN void ps__parent_close(struct ps__parent *p);
+/* The whole path under rflags, as openat2 would open it: ps_open. */
+PS__HIDDEN int ps__resolve(int dirfd, const char *path, int oflags,
+    mode_t mode, unsigned rflags);
 
 /* common.c */
 PS__HIDDEN int ps__ret(int r);
@@ -121,6 +151,27 @@ PS__HIDDEN int ps__os_fchmod_fd(int fd, const struct stat *st, mode_t mode);
 /* A new descriptor for the non-directory open on fd (st: its stat); the
  * caller checks it is the same inode. */
 PS__HIDDEN int ps__os_reopen(int fd, const struct stat *st, int oflags);
+/* openat2 with the RESOLVE_* of rflags (PS_* resolution flags); 
+ * PS__ENOROUTE where the kernel cannot resolve under those flags. */
+PS__HIDDEN int ps__os_openat2(int dirfd, const char *path, int oflags,
+    mode_t mode, unsigned rflags);
+/* What the userspace walk needs of an open file: its type, inode, and
+ * the mount it is on (0 where the kernel cannot tell; then st_dev
+ * alone decides). */
+struct ps__ident {
+	mode_t mode;
+	dev_t dev;
+	ino_t ino;
+	uint64_t mnt;
+};
+PS__HIDDEN int ps__os_ident(int fd, struct ps__ident *id);
+/* The text of the symlink open on linkfd (O_PATH|O_NOFOLLOW), found as
+ * name in parent; its length, not NUL-terminated. */
+PS__HIDDEN int ps__os_readlink(int linkfd, int parent, const char *name,
+    char *buf, size_t size);
+/* Is that symlink one the kernel follows by magic, not by its text
+ * (Linux's /proc/PID/fd/N, exe, cwd, root)? */
+PS__HIDDEN int ps__os_magic_link(int linkfd, const char *name);
 /* An anonymous file in dirfd. */
 PS__HIDDEN int ps__os_tmpfile(int dirfd, mode_t mode);
 /* Share src's extents with dst (a reflink). */

@@ -66,17 +66,17 @@ int ps_tmpfile_fd(const ps_tmpfile *t)
 	return t ? t->fd : ps__ret(-EINVAL);
 }
 
-void ps_tmpfile_close(ps_tmpfile *t)
+int ps_tmpfile_close(ps_tmpfile *t)
 {
-	int saved = errno;
 	struct stat st;
+	int r;
 
 	if (!t)
-		return;
+		return 0;
 	if (!t->published && t->name[0] && fstat(t->fd, &st) == 0)
 		ps__unlink_if(t->dirfd, t->name, &st);
-	close(t->fd);
+	r = PS__SYS(close(t->fd));
 	close(t->dirfd);
 	free(t);
-	errno = saved;
+	return ps__ret(r);
 }

@@ -50,8 +50,30 @@ extern "C" {
 #define PS_NO_SYNC		0x04u
 /** ps_reopen(): refuse access the descriptor does not already have. */
 #define PS_NO_UPGRADE		0x08u
-/** ps_fchmod_nofollow(): act on @p dirfd itself; the path must be "". */
+/** ps_fchmod_nofollow(), ps_tmpfile_open(): act on @p dirfd itself; the
+ * path must be "". */
 #define PS_EMPTY_PATH		0x10u
+/** @} */
+
+/** @name Resolution flags
+ * Accepted by ps_open(), ps_mkdirs(), ps_remove_tree(), and by ps_flink(),
+ * ps_linkat(), ps_funlinkat(), ps_fchmod_nofollow() and ps_tmpfile_open()
+ * for their path.  They mean what openat2(2)'s RESOLVE_* flags mean, on
+ * every kernel: where openat2 is missing the library resolves the path
+ * itself, one component at a time.  PS_BENEATH and PS_IN_ROOT together
+ * give EINVAL.  Under either, magic links (/proc/self/fd/N,
+ * /proc/self/exe) are never followed (EXDEV).
+ * @{ */
+/** Never leave @p dirfd: an absolute path, an absolute symlink or ".."
+ * above @p dirfd gives EXDEV. */
+#define PS_BENEATH		0x20u
+/** @p dirfd is "/" for the path and every symlink in it; ".." at
+ * @p dirfd stays there. */
+#define PS_IN_ROOT		0x40u
+/** Any symlink in the path gives ELOOP. */
+#define PS_NO_SYMLINKS		0x80u
+/** Crossing a mount point gives EXDEV. */
+#define PS_NO_XDEV		0x100u
 /** @} */
 
 /**
@@ -83,6 +105,27 @@ extern "C" {
  *         flags or name), EBADF, and the errors of linkat(2).
  */
 PS_EXPORT int ps_flink(int fd, int dirfd, const char *name, unsigned flags);
+
+/**
+ * Give the file found at @p oldname a new name, never following a symlink
+ * there.
+ *
+ * The hard link of a name, as linkat(2) with no flags, with ps_flink()'s
+ * options: exactly the inode found at @p oldname is linked (a symlink
+ * itself, not its target), or, with PS_COPY_FALLBACK where the kernel
+ * refuses the link, copied.
+ *
+ * @param olddirfd  directory @p oldname is relative to, or AT_FDCWD.
+ * @param oldname   the existing name.
+ * @param newdirfd  directory @p newname is relative to, or AT_FDCWD.
+ * @param newname   the new name.
+ * @param flags     PS_REPLACE, PS_COPY_FALLBACK as for ps_flink(), and the
+ *                  resolution flags, for both paths.
+ * @return 0 when linked, PS_COPIED when copied, -1 with errno: the errors
+ *         of ps_flink() and of linkat(2).
+ */
+PS_EXPORT int ps_linkat(int olddirfd, const char *oldname, int newdirfd,
+    const char *newname, unsigned flags);
 
 /**
  * Remove @p name only if it still names the file open on @p fd.
@@ -233,10 +276,12 @@ PS_EXPORT int ps_publish_tmpfile(ps_tmpfile *t, const char *name,
 
 /**
  * Close the handle.  An unpublished file leaves nothing behind.
- * NULL does nothing, like free(); errno is preserved.
+ * NULL does nothing, like free().
  * @param t  the handle, published or not, or NULL.
+ * @return 0, or -1 with errno: the error close(2) reported for the file
+ *         (NFS reports write errors there); the handle is freed anyway.
  */
-PS_EXPORT void ps_tmpfile_close(ps_tmpfile *t);
+PS_EXPORT int ps_tmpfile_close(ps_tmpfile *t);
 
 /**
  * Remove the hidden files that killed processes left in a directory.
@@ -264,6 +309,55 @@ PS_EXPORT void ps_tmpfile_close(ps_tmpfile *t);
  */
 PS_EXPORT int ps_tmpfile_sweep(int dirfd, const char *dir,
     unsigned min_age_seconds);
+
+/**
+ * Open a path resolved with the resolution flags, on every kernel.
+ *
+ * What openat2(@p dirfd, @p path, {@p oflags | O_CLOEXEC, @p mode,
+ * RESOLVE_* of @p flags}) does on a kernel that has it: the kernel's
+ * resolver where openat2 is there (route "openat2"), a userspace one
+ * otherwise (route "walk"), with the same results.
+ *
+ * @param dirfd   directory @p path is relative to, or AT_FDCWD.
+ * @param path    the path.
+ * @param oflags  open(2) flags.
+ * @param mode    the mode of a file O_CREAT creates.
+ * @param flags   the resolution flags.
+ * @return a descriptor, or -1 with errno: EXDEV (the path leaves the root,
+ *         crosses a mount with PS_NO_XDEV, or meets a magic link), ELOOP,
+ *         EAGAIN (renames kept racing the resolution), EINVAL, and the
+ *         errors of openat(2).
+ */
+PS_EXPORT int ps_open(int dirfd, const char *path, int oflags, mode_t mode,
+    unsigned flags);
+
+/**
+ * Create a directory and its missing parents (mkdir -p), resolved with
+ * the resolution flags.
+ *
+ * @param dirfd  directory @p path is relative to, or AT_FDCWD.
+ * @param path   the directory.
+ * @param mode   the mode of directories created, less the umask.
+ * @param flags  the resolution flags.
+ * @return a search-only descriptor (O_PATH on Linux) of the last
+ *         directory, or -1 with errno: ENOTDIR or EEXIST (a component is
+ *         not a directory), and the errors of ps_open() and mkdir(2).
+ */
+PS_EXPORT int ps_mkdirs(int dirfd, const char *path, mode_t mode,
+    unsigned flags);
+
+/**
+ * Remove a path and everything beneath it (rm -rf), never following a
+ * symlink and never crossing into another mount.
+ *
+ * @param dirfd  directory @p path is relative to, or AT_FDCWD.
+ * @param path   the file or tree to remove.
+ * @param flags  the resolution flags, for @p path.
+ * @return 0, or -1 with errno: ENOENT (no @p path), EXDEV (a mount point
+ *         in the tree; it and what is beneath it are untouched), and the
+ *         errors of ps_open(), unlink(2) and rmdir(2).
+ */
+PS_EXPORT int ps_remove_tree(int dirfd, const char *path, unsigned flags);
 
 /**
  * The route taken by this thread's last successful call, e.g.

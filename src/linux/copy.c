@@ -10,7 +10,7 @@
 #define FICLONE _IOW(0x94, 9, int)
 #endif
 
-static atomic_int copy_range_missing;
+PS__MISSING_FLAG copy_range_missing;
 
 int ps__os_clone(int src, int dst)
 {

@@ -18,7 +18,7 @@
 #define RENAME_NOREPLACE 1
 #endif
 
-static atomic_int empty_path_missing, fchmodat2_missing, renameat2_missing;
+PS__MISSING_FLAG empty_path_missing, fchmodat2_missing, renameat2_missing;
 
 int ps__os_link_empty_path(int fd, int dirfd, const char *name)
 {
