@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* What every call shares: the error exit, the route record, hidden names
- * and the parent directory of a name. */
+ * and the check of a single name. */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/random.h>
@@ -71,53 +71,15 @@ void ps__hidden_name(char name[PS__HIDDEN_SIZE], const char *prefix)
 	name[PS__HIDDEN_SIZE - 1] = '\0';
 }
 
-/*
- * A name whose last component is "", "." or ".." cannot be linked,
- * removed or renamed aside; single also refuses any "/".
- */
-int ps__check_name(const char *name, int single)
+/* A single name in a directory: not "", "." or ".." and without "/". */
+int ps__check_name(const char *name)
 {
-	const char *base;
-
 	if (!name)
 		return -EFAULT;
-	base = strrchr(name, '/');
-	if (base && single)
-		return -EINVAL;
-	base = base ? base + 1 : name;
-	if (!base[0] || !strcmp(base, ".") || !strcmp(base, ".."))
+	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
 		return -EINVAL;
 	return 0;
-}
-
-/*
- * The directory holding name, opened once so that every later step acts
- * in the same directory; dirfd itself when name has no "/".
- */
-int ps__open_parent(int dirfd, const char *name, int *pd,
-    const char **base)
-{
-	const char *slash = strrchr(name, '/');
-	char dir[4096];
-	size_t len;
-
-	*pd = dirfd;
-	*base = slash ? slash + 1 : name;
-	if (!slash)
-		return 0;
-	len = slash == name ? 1 : (size_t)(slash - name);
-	if (len >= sizeof(dir))
-		return -ENAMETOOLONG;
-	memcpy(dir, name, len);
-	dir[len] = '\0';
-	*pd = PS__SYS(openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
-	return *pd < 0 ? *pd : 0;
-}
-
-void ps__close_parent(int pd, int dirfd)
-{
-	if (pd >= 0 && pd != dirfd)
-		close(pd);
 }
 
 int ps__same_inode(const struct stat *a, const struct stat *b)

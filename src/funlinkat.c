@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <limits.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -52,55 +53,63 @@ static void put_back(int pd, const char *hidden, const char *base,
 		renameat(pd, hidden, pd, base);
 }
 
-int ps__unlink_if(int dirfd, const char *name, const struct stat *st)
+int ps__unlink_if(int pfd, const char *name, const struct stat *st)
 {
 	char hidden[PS__HIDDEN_SIZE];
-	const char *base;
 	struct stat ast;
-	int pd, r;
+	int r = take_aside(pfd, name, hidden);
 
-	r = ps__open_parent(dirfd, name, &pd, &base);
-	if (r == 0)
-		r = take_aside(pd, base, hidden);
 	if (r < 0)
-		goto out;
-	r = PS__SYS(fstatat(pd, hidden, &ast, AT_SYMLINK_NOFOLLOW));
+		return r;
+	r = PS__SYS(fstatat(pfd, hidden, &ast, AT_SYMLINK_NOFOLLOW));
 	if (r < 0)
-		goto out;
+		return r;
 	if (!ps__same_inode(st, &ast))
 		r = -EDEADLK;
 	else
-		r = PS__SYS(unlinkat(pd, hidden,
+		r = PS__SYS(unlinkat(pfd, hidden,
 		    S_ISDIR(ast.st_mode) ? AT_REMOVEDIR : 0));
 	if (r < 0)
-		put_back(pd, hidden, base, S_ISDIR(ast.st_mode));
-out:
-	ps__close_parent(pd, dirfd);
+		put_back(pfd, hidden, name, S_ISDIR(ast.st_mode));
 	return r;
 }
 
-static int funlinkat_stat(int dirfd, const char *name, int fd,
-    const struct stat *st)
+/* The name resolved under rflags, then removed if it is fd's file. */
+static int funlinkat_stat(int dirfd, const char *name, unsigned rflags,
+    int fd, const struct stat *st)
 {
-	int r = ps__os_funlinkat(dirfd, name, fd, S_ISDIR(st->st_mode));
+	struct ps__parent p;
+	int r = ps__resolve_parent(dirfd, name, rflags, &p);
 
-	if (r != PS__ENOROUTE)
+	if (r < 0)
 		return r;
-	r = ps__unlink_if(dirfd, name, st);
-	if (r == 0)
-		ps__set_route("rename-verify");
+	if (!strcmp(p.base, "."))
+		r = -EINVAL;
+	/* "name/" names a directory, which fd's file is not. */
+	else if (p.must_dir && !S_ISDIR(st->st_mode))
+		r = -ENOTDIR;
+	else
+		r = ps__os_funlinkat(p.fd, p.base, fd, S_ISDIR(st->st_mode));
+	if (r == PS__ENOROUTE) {
+		r = ps__unlink_if(p.fd, p.base, st);
+		if (r == 0)
+			ps__set_route("rename-verify");
+	}
+	ps__parent_close(&p);
 	return r;
 }
 
 int ps_funlinkat(int dirfd, const char *name, int fd, unsigned flags)
 {
 	struct stat st;
-	int r = flags ? -EINVAL : ps__check_name(name, 0);
+	int r = flags & ~PS__RESOLVE_FLAGS ? -EINVAL : 0;
 
+	if (r == 0 && !name)
+		r = -EFAULT;
 	if (r == 0)
 		r = PS__SYS(fstat(fd, &st));
 	if (r == 0)
-		r = funlinkat_stat(dirfd, name, fd, &st);
+		r = funlinkat_stat(dirfd, name, flags, fd, &st);
 	return ps__ret(r);
 }
 
@@ -118,8 +127,6 @@ int ps_funlink(int fd, unsigned flags)
 	if (r == 0)
 		r = ps__os_fd_path(fd, path, sizeof(path));
 	if (r == 0)
-		r = ps__check_name(path, 0);
-	if (r == 0)
-		r = funlinkat_stat(AT_FDCWD, path, fd, &st);
+		r = funlinkat_stat(AT_FDCWD, path, 0, fd, &st);
 	return ps__ret(r);
 }

@@ -48,6 +48,8 @@
 /* The resolution flags, accepted by every call that resolves a path. */
 #define PS__RESOLVE_FLAGS (PS_BENEATH | PS_IN_ROOT | PS_NO_SYMLINKS | \
 	PS_NO_XDEV)
+/* ps__resolve: create missing directories on the way (ps_mkdirs). */
+#define PS__RESOLVE_MKDIRS 0x10000u
 
 struct ps_tmpfile {
 	int dirfd;		/* the pinned directory */
@@ -86,20 +88,21 @@ PS__HIDDEN int ps__ret(int r);
 PS__HIDDEN void ps__set_route(const char *route);
 PS__HIDDEN void ps__hidden_name(char name[PS__HIDDEN_SIZE],
     const char *prefix);
-PS__HIDDEN int ps__check_name(const char *name, int single);
-PS__HIDDEN int ps__open_parent(int dirfd, const char *name, int *pd,
-    const char **base);
-PS__HIDDEN void ps__close_parent(int pd, int dirfd);
+PS__HIDDEN int ps__check_name(const char *name);
 PS__HIDDEN int ps__same_inode(const struct stat *a, const struct stat *b);
 
-/* funlinkat.c: remove dirfd/name only if it is the inode st describes;
- * -EDEADLK, and nothing removed, when it is not. */
-PS__HIDDEN int ps__unlink_if(int dirfd, const char *name,
+/* funlinkat.c: remove name (a single name in the pinned directory pfd)
+ * only if it is the inode st describes; -EDEADLK, and nothing removed,
+ * when it is not. */
+PS__HIDDEN int ps__unlink_if(int pfd, const char *name,
     const struct stat *st);
 
-/* flink.c: name fd as dirfd/name by link, or copy when allowed.  With
- * kept, a replacing link whose rename failed keeps its hidden name there
- * instead of removing it (which would leave an O_TMPFILE unlinkable). */
+/* flink.c: name fd as base in the pinned directory pfd, by link, or copy
+ * when allowed.  Every route but a plain linkat AT_EMPTY_PATH makes the
+ * file under a hidden name first and then places it, so the name appears
+ * complete or not at all.  With kept, a linked file whose placing failed
+ * keeps its hidden name there instead of being unlinked (which would
+ * leave an O_TMPFILE unlinkable). */
 enum {
 	PS__NAME_REPLACE = 1,	/* replace name atomically */
 	PS__NAME_COPY = 2,	/* copy when the kernel refuses the link */
@@ -107,8 +110,16 @@ enum {
 	PS__NAME_TMPFILE = 8,	/* fd is a handle's anonymous file: it has
 				 * no other name and its offset is ours */
 };
-PS__HIDDEN int ps__give_name(int fd, int dirfd, const char *name,
+PS__HIDDEN int ps__give_name(int fd, int pfd, const char *base,
     int how, char kept[PS__HIDDEN_SIZE]);
+/* flink.c: give the file at from (in pfd) the name to, atomically:
+ * renameat to replace; else renameat2 NOREPLACE, or link and unlink where
+ * that is missing ("link-unlink", two names for a moment).  *route says
+ * which ran. */
+PS__HIDDEN int ps__place(int pfd, const char *from, const char *to,
+    int replace, const char **route);
+/* flink.c, until the copy attributes land: the copy's attributes. */
+PS__HIDDEN int ps__copy_attrs(int src, int dst, const struct stat *st);
 
 /* reopen.c: reopen a non-directory, checked to be the same inode. */
 PS__HIDDEN int ps__reopen(int fd, const struct stat *st, int oflags);

@@ -14,24 +14,11 @@
 
 static int publish_named(ps_tmpfile *t, const char *name, int replace)
 {
-	int r;
+	const char *route;
+	int r = ps__place(t->dirfd, t->name, name, replace, &route);
 
-	if (replace)
-		r = PS__SYS(renameat(t->dirfd, t->name, t->dirfd, name));
-	else
-		r = ps__os_rename_noreplace(t->dirfd, t->name, name);
 	if (r == 0)
-		ps__set_route("rename");
-	if (r != PS__ENOROUTE)
-		return r;
-	/* The link fails if name exists: atomic for the target name. */
-	r = PS__SYS(linkat(t->dirfd, t->name, t->dirfd, name, 0));
-	if (r == -EPERM || r == -EMLINK)
-		return -EOPNOTSUPP;
-	if (r == 0) {
-		unlinkat(t->dirfd, t->name, 0);
-		ps__set_route("link-unlink");
-	}
+		ps__set_route(route);
 	return r;
 }
 
@@ -39,7 +26,7 @@ int ps_publish_tmpfile(ps_tmpfile *t, const char *name, unsigned flags)
 {
 	int sync = !(flags & PS_NO_SYNC), r;
 
-	r = ps__check_name(name, 1);
+	r = ps__check_name(name);
 	if ((flags & ~(PS_REPLACE | PS_NO_SYNC)) || !t || t->published)
 		r = -EINVAL;
 	if (r == 0 && sync)

@@ -102,14 +102,31 @@ const char *pst_route_tmpfile(void)
 	    "named-tmpfile" : "o-tmpfile";
 }
 
+int pst_copy_placeable(int replace)
+{
+	return replace || !pst_profile("link-denied") ||
+	    (!pst_profile("no-renameat2") && !pst_profile("renameat2-einval"));
+}
+
 const char *pst_route_publish(int replace)
 {
 	if (!strcmp(pst_route_tmpfile(), "o-tmpfile"))
-		return pst_route_link();
+		return pst_copy_placeable(replace) ? pst_route_link() : NULL;
 	if (replace || (!pst_profile("no-renameat2") &&
 	    !pst_profile("renameat2-einval")))
 		return "rename";
 	return pst_profile("link-denied") ? NULL : "link-unlink";
+}
+
+const char *pst_route_republish(int replace)
+{
+	if (strcmp(pst_route_tmpfile(), "o-tmpfile") ||
+	    strcmp(pst_route_link(), "linkat-proc"))
+		return pst_route_publish(replace);
+	if (replace || (!pst_profile("no-renameat2") &&
+	    !pst_profile("renameat2-einval")))
+		return "rename";
+	return "link-unlink";
 }
 
 void pst_log_route(const char *route)

@@ -44,8 +44,14 @@ int pst_on_fs(const struct pst *t, unsigned long magic);
 const char *pst_route_chmod(void);
 const char *pst_route_link(void);
 const char *pst_route_tmpfile(void);
+/* Can a copy, made under a hidden name, be given its name?  Not without
+ * replacing where there is neither RENAME_NOREPLACE nor a hard link. */
+int pst_copy_placeable(int replace);
 /* NULL where the profile leaves no route (EOPNOTSUPP is then expected). */
 const char *pst_route_publish(int replace);
+/* After a publish refused (EEXIST) on the linkat-proc route: the file
+ * keeps the hidden name it was linked to, and publishes as a named one. */
+const char *pst_route_republish(int replace);
 
 /*
  * Asserts the calling thread's last route, and appends it to the file

@@ -44,6 +44,59 @@ static void fchmod_nofollow_symlink_refused(void **state)
 	assert_int_equal(mode_of(t->dirfd, "victim"), 0600);
 }
 
+/* "x/", "x//", "x/." and "x/./": the kernel would follow the symlink x
+ * whatever AT_SYMLINK_NOFOLLOW says; the name x is no directory. */
+static void fchmod_nofollow_trailing_slash_symlink(void **state)
+{
+	const char *names[] = { "x/", "x//", "x/.", "x/./", "sub/../x/" };
+	struct pst *t = *state;
+
+	assert_int_equal(mkdirat(t->dirfd, "target", 0700), 0);
+	assert_int_equal(mkdirat(t->dirfd, "sub", 0700), 0);
+	assert_int_equal(symlinkat("target", t->dirfd, "x"), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(ps_fchmod_nofollow(t->dirfd, names[i], 0777,
+		    0), -1);
+		assert_int_equal(errno, ENOTDIR);
+		assert_int_equal(mode_of(t->dirfd, "target"), 0700);
+	}
+}
+
+/* A trailing slash on a directory is that directory; on a file, ENOTDIR. */
+static void fchmod_nofollow_trailing_slash(void **state)
+{
+	struct pst *t = *state;
+
+	assert_int_equal(mkdirat(t->dirfd, "d", 0700), 0);
+	pst_write(t->dirfd, "f", "x", 0600);
+	assert_int_equal(ps_fchmod_nofollow(t->dirfd, "d/", 0750, 0), 0);
+	pst_assert_route(pst_route_chmod());
+	assert_int_equal(mode_of(t->dirfd, "d"), 0750);
+	assert_int_equal(ps_fchmod_nofollow(t->dirfd, "d/.//", 0755, 0), 0);
+	assert_int_equal(mode_of(t->dirfd, "d"), 0755);
+	assert_int_equal(ps_fchmod_nofollow(t->dirfd, "f/", 0644, 0), -1);
+	assert_int_equal(errno, ENOTDIR);
+	assert_int_equal(mode_of(t->dirfd, "f"), 0600);
+}
+
+/* AT_FDCWD with PS_EMPTY_PATH is the current directory, on every route. */
+static void fchmod_nofollow_empty_path_cwd(void **state)
+{
+	struct pst *t = *state;
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(cwd >= 0);
+	assert_int_equal(mkdirat(t->dirfd, "d", 0700), 0);
+	assert_int_equal(fchdir(t->dirfd), 0);
+	assert_int_equal(chdir("d"), 0);
+	assert_int_equal(ps_fchmod_nofollow(AT_FDCWD, "", 0750, PS_EMPTY_PATH),
+	    0);
+	pst_assert_route(pst_route_chmod());
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	assert_int_equal(mode_of(t->dirfd, "d"), 0750);
+}
+
 static void fchmod_nofollow_empty_path(void **state)
 {
 	struct pst *t = *state;
@@ -138,6 +191,9 @@ int main(void)
 		PST_TEST(fchmod_nofollow_changes_mode),
 		PST_TEST(fchmod_nofollow_directory),
 		PST_TEST(fchmod_nofollow_symlink_refused),
+		PST_TEST(fchmod_nofollow_trailing_slash_symlink),
+		PST_TEST(fchmod_nofollow_trailing_slash),
+		PST_TEST(fchmod_nofollow_empty_path_cwd),
 		PST_TEST(fchmod_nofollow_empty_path),
 		PST_TEST(fchmod_nofollow_empty_path_symlink_refused),
 		PST_TEST(fchmod_nofollow_bad_input),

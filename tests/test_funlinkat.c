@@ -120,18 +120,22 @@ static void funlinkat_bad_input(void **state)
 	struct pst *t = *state;
 	int fd = open_file(t, "f", "mine"), closed;
 
-	assert_int_equal(ps_funlinkat(t->dirfd, "f", fd, 1), -1);
+	assert_int_equal(ps_funlinkat(t->dirfd, "f", fd, 0x1000), -1);
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(ps_funlinkat(t->dirfd, NULL, fd, 0), -1);
 	assert_int_equal(errno, EFAULT);
 	assert_int_equal(ps_funlinkat(t->dirfd, "", fd, 0), -1);
-	assert_int_equal(errno, EINVAL);
+	assert_int_equal(errno, ENOENT);
 	assert_int_equal(ps_funlinkat(t->dirfd, ".", fd, 0), -1);
 	assert_int_equal(errno, EINVAL);
+	assert_int_equal(mkdirat(t->dirfd, "sub", 0755), 0);
 	assert_int_equal(ps_funlinkat(t->dirfd, "sub/..", fd, 0), -1);
 	assert_int_equal(errno, EINVAL);
+	/* "f/" names a directory: never the file f. */
 	assert_int_equal(ps_funlinkat(t->dirfd, "f/", fd, 0), -1);
-	assert_int_equal(errno, EINVAL);
+	assert_int_equal(errno, ENOTDIR);
+	assert_int_equal(ps_funlinkat(t->dirfd, "f/.", fd, 0), -1);
+	assert_int_equal(errno, ENOTDIR);
 	assert_int_equal(ps_funlinkat(t->dirfd, "missing", fd, 0), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(ps_funlinkat(t->dirfd, "f", -1, 0), -1);
@@ -143,7 +147,7 @@ static void funlinkat_bad_input(void **state)
 	assert_int_equal(ps_funlinkat(-1, "f", fd, 0), -1);
 	assert_int_equal(errno, EBADF);
 	pst_assert_content(t->dirfd, "f", "mine");
-	pst_assert_entries(t->dirfd, 1);
+	pst_assert_entries(t->dirfd, 2);
 	close(fd);
 }
 
