@@ -2,6 +2,7 @@
 /* What every call shares: the error exit, the route record, hidden names
  * and the check of a single name. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -43,27 +44,85 @@ const char *ps_version(void)
 
 /*
  * Names only need to be unguessable enough that nobody can take them
- * first; every use is O_EXCL or NOREPLACE anyway.  getrandom can be
- * filtered by a sandbox, so a clock and counter mix stands in.
+ * first; every use is O_EXCL or NOREPLACE anyway.  Each thread draws a
+ * key once and names are SipHash-1-3 of a counter under it: no syscall
+ * per name, and the names a directory shows tell nothing of the next
+ * ones.  getrandom can be filtered by a sandbox, so a clock and counter
+ * mix stands in for the key.  A forked child draws a new key, so that
+ * parent and child do not race for the same names.
  */
-void ps__hidden_name(char name[PS__HIDDEN_SIZE], const char *prefix)
+static _Thread_local struct {
+	uint64_t k0, k1, n;
+	int seeded;
+} gen;
+
+static void forked(void)
 {
-	static const char hex[] = "0123456789abcdef";
+	gen.seeded = 0;
+}
+
+__attribute__((constructor)) static void register_fork(void)
+{
+	pthread_atfork(NULL, NULL, forked);
+}
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sipround(uint64_t v[4])
+{
+	v[0] += v[1], v[1] = ROTL(v[1], 13), v[1] ^= v[0];
+	v[0] = ROTL(v[0], 32);
+	v[2] += v[3], v[3] = ROTL(v[3], 16), v[3] ^= v[2];
+	v[0] += v[3], v[3] = ROTL(v[3], 21), v[3] ^= v[0];
+	v[2] += v[1], v[1] = ROTL(v[1], 17), v[1] ^= v[2];
+	v[2] = ROTL(v[2], 32);
+}
+
+/* SipHash-1-3 of one 8-byte message. */
+static uint64_t siphash(uint64_t k0, uint64_t k1, uint64_t m)
+{
+	uint64_t v[4] = { k0 ^ 0x736f6d6570736575u, k1 ^ 0x646f72616e646f6du,
+		k0 ^ 0x6c7967656e657261u, k1 ^ 0x7465646279746573u };
+	uint64_t b = (uint64_t)8 << 56;
+
+	v[3] ^= m, sipround(v), v[0] ^= m;
+	v[3] ^= b, sipround(v), v[0] ^= b;
+	v[2] ^= 0xff;
+	sipround(v), sipround(v), sipround(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static void seed(void)
+{
 	static atomic_uint_fast64_t counter;
-	uint64_t v;
+	uint64_t k[2];
 
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v)) {
-		struct timespec ts;
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		struct timespec mono, real;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		v = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		k[0] = (uint64_t)mono.tv_nsec ^ ((uint64_t)mono.tv_sec << 32) ^
 		    ((uint64_t)getpid() << 48) ^
 		    atomic_fetch_add_explicit(&counter, 0x9e3779b97f4a7c15u,
 			memory_order_relaxed);
-		v ^= v >> 31;
-		v *= 0xbf58476d1ce4e5b9u;
-		v ^= v >> 29;
+		k[1] = (uint64_t)real.tv_nsec ^ ((uint64_t)real.tv_sec << 30) ^
+		    (uint64_t)(unsigned long)&gen;
+		k[0] = siphash(k[1], k[0], k[0]);
 	}
+	gen.k0 = k[0];
+	gen.k1 = k[1];
+	gen.seeded = 1;
+}
+
+void ps__hidden_name(char name[PS__HIDDEN_SIZE], const char *prefix)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t v;
+
+	if (!gen.seeded)
+		seed();
+	v = siphash(gen.k0, gen.k1, gen.n++);
 	memcpy(name, prefix, sizeof(PS__HIDDEN_PREFIX) - 1);
 	for (size_t i = 0; i < 16; i++)
 		name[sizeof(PS__HIDDEN_PREFIX) - 1 + i] =
