@@ -74,6 +74,10 @@ static int copy_extent(struct job *j, off_t *off, off_t end)
 			j->kernel = 0;
 			break;
 		}
+		/* A signal before any byte moved (a handler without
+		 * SA_RESTART): nothing was copied, so ask again. */
+		if (n == -EINTR)
+			continue;
 		if (n <= 0)
 			return (int)n;
 		j->done += n;
