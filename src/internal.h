@@ -55,6 +55,7 @@ struct ps_tmpfile {
 	int dirfd;		/* the pinned directory */
 	int fd;			/* the file, O_RDWR */
 	int published;
+	int borrowed;		/* dirfd is the caller's (PS_EMPTY_PATH) */
 	char name[PS__HIDDEN_SIZE];	/* hidden name, "" for O_TMPFILE */
 };
 
@@ -187,6 +188,9 @@ PS__HIDDEN int ps__os_magic_link(int linkfd, const char *name);
 PS__HIDDEN int ps__os_tmpfile(int dirfd, mode_t mode);
 /* Share src's extents with dst (a reflink). */
 PS__HIDDEN int ps__os_clone(int src, int dst);
+/* Make the entries of dirfd durable where dirfd itself cannot be
+ * fsync'ed (O_PATH: the directory is not readable); fd is a file in it. */
+PS__HIDDEN int ps__os_sync_dir(int dirfd, int fd);
 /* Copy up to len bytes in the kernel; 0 at the source's end. */
 PS__HIDDEN int64_t ps__os_copy_range(int src, off_t *src_off, int dst,
     off_t *dst_off, size_t len);

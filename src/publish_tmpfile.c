@@ -22,6 +22,17 @@ static int publish_named(ps_tmpfile *t, const char *name, int replace)
 	return r;
 }
 
+/* The new entry made durable: fsync of the directory, or where it is
+ * pinned O_PATH (not readable) the OS's other way; r on success. */
+static int sync_dir(ps_tmpfile *t, int r)
+{
+	int s = PS__SYS(fsync(t->dirfd));
+
+	if (s == -EBADF)
+		s = ps__os_sync_dir(t->dirfd, t->fd);
+	return s < 0 ? s : r;
+}
+
 int ps_publish_tmpfile(ps_tmpfile *t, const char *name, unsigned flags)
 {
 	int sync = !(flags & PS_NO_SYNC), r;
@@ -41,7 +52,7 @@ int ps_publish_tmpfile(ps_tmpfile *t, const char *name, unsigned flags)
 	if (r < 0)
 		return ps__ret(r);
 	t->published = 1;
-	if (sync && fsync(t->dirfd) < 0)
-		return ps__ret(-errno);
+	if (sync)
+		r = sync_dir(t, r);
 	return ps__ret(r);
 }

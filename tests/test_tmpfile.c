@@ -235,6 +235,137 @@ static void tmpfile_bad_input(void **state)
 	pst_assert_entries(t->dirfd, 1);
 }
 
+/* A close() error reaches the caller: here the descriptor was closed
+ * under the handle, so close says EBADF; the handle is freed anyway. */
+static void tmpfile_close_reports_error(void **state)
+{
+	struct pst *t = *state;
+	ps_tmpfile *tf = open_with(t, ".", "lost");
+
+	publish_ok(tf, "out", PS_NO_SYNC);
+	assert_int_equal(close(ps_tmpfile_fd(tf)), 0);
+	errno = 0;
+	assert_int_equal(ps_tmpfile_close(tf), -1);
+	assert_int_equal(errno, EBADF);
+	pst_assert_content(t->dirfd, "out", "lost");
+	pst_assert_entries(t->dirfd, 1);
+}
+
+/* PS_EMPTY_PATH borrows dirfd: the handle opens only its file, and
+ * leaves dirfd open. */
+static void tmpfile_borrowed_dir(void **state)
+{
+	struct pst *t = *state;
+	int before = pst_fd_count();
+	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, "", 0640, PS_EMPTY_PATH);
+	mode_t mask;
+
+	assert_non_null(tf);
+	pst_assert_route(pst_route_tmpfile());
+	assert_int_equal(pst_fd_count(), before + 1);
+	assert_int_equal(write(ps_tmpfile_fd(tf), "borrowed", 8), 8);
+	publish_ok(tf, "out", 0);
+	assert_int_equal(ps_tmpfile_close(tf), 0);
+	assert_int_equal(pst_fd_count(), before);
+	assert_true(fcntl(t->dirfd, F_GETFD) >= 0);
+	pst_assert_content(t->dirfd, "out", "borrowed");
+	mask = umask(0);
+	umask(mask);
+	assert_int_equal(pst_mode(t->dirfd, "out"), 0640 & ~mask);
+
+	/* Replacing from a borrowed directory, durable or not. */
+	tf = ps_tmpfile_open(t->dirfd, "", 0644, PS_EMPTY_PATH);
+	assert_non_null(tf);
+	assert_int_equal(write(ps_tmpfile_fd(tf), "again", 5), 5);
+	publish_ok(tf, "out", PS_REPLACE | PS_NO_SYNC);
+	assert_int_equal(ps_tmpfile_close(tf), 0);
+	pst_assert_content(t->dirfd, "out", "again");
+	pst_assert_entries(t->dirfd, 1);
+}
+
+/* An O_PATH dirfd can be borrowed too; a durable publish still works. */
+static void tmpfile_borrowed_path_dir(void **state)
+{
+	struct pst *t = *state;
+	int d = openat(t->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ps_tmpfile *tf = ps_tmpfile_open(d, "", 0644, PS_EMPTY_PATH);
+
+	assert_non_null(tf);
+	assert_int_equal(write(ps_tmpfile_fd(tf), "path", 4), 4);
+	publish_ok(tf, "out", 0);
+	assert_int_equal(ps_tmpfile_close(tf), 0);
+	pst_assert_content(t->dirfd, "out", "path");
+	close(d);
+}
+
+static void tmpfile_empty_path_bad_input(void **state)
+{
+	struct pst *t = *state;
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ps_tmpfile *tf;
+
+	assert_null(ps_tmpfile_open(t->dirfd, ".", 0644, PS_EMPTY_PATH));
+	assert_int_equal(errno, EINVAL);
+	assert_null(ps_tmpfile_open(-1, "", 0644, PS_EMPTY_PATH));
+	assert_int_equal(errno, EBADF);
+	/* AT_FDCWD's is the current directory, pinned when opened. */
+	assert_int_equal(fchdir(t->dirfd), 0);
+	tf = ps_tmpfile_open(AT_FDCWD, "", 0644, PS_EMPTY_PATH);
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	assert_non_null(tf);
+	publish_ok(tf, "cwd", PS_NO_SYNC);
+	assert_int_equal(ps_tmpfile_close(tf), 0);
+	pst_assert_content(t->dirfd, "cwd", "");
+}
+
+/* Write and search but no read (0300): what the raw O_TMPFILE and linkat
+ * allow, as a user whom the mode binds. */
+static int search_only_as_nobody(struct pst *t)
+{
+	const char *route = pst_route_publish(0);
+	char buf[8] = "";
+	unsigned how[] = { 0, PS_NO_SYNC, PS_REPLACE };
+	int fd;
+
+	PST_CHECK(mkdirat(t->dirfd, "wx", 0300) == 0);
+	PST_CHECK(fchmodat(t->dirfd, "wx", 0300, 0) == 0);
+	for (size_t i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
+		ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, "wx", 0600, 0);
+		int r;
+
+		PST_CHECK(tf);
+		PST_CHECK(write(ps_tmpfile_fd(tf), "wx", 2) == 2);
+		r = ps_publish_tmpfile(tf, i ? "out" : "first", how[i]);
+		PST_CHECK(r == (route && !strcmp(route, "copy") ? PS_COPIED :
+		    route ? 0 : -1));
+		PST_CHECK(ps_tmpfile_close(tf) == 0);
+	}
+	if (!route)
+		return 0;
+	fd = openat(t->dirfd, "wx/out", O_RDONLY | O_CLOEXEC);
+	PST_CHECK(fd >= 0);
+	PST_CHECK(read(fd, buf, sizeof(buf)) == 2 && !memcmp(buf, "wx", 2));
+	close(fd);
+	return 0;
+}
+
+static void tmpfile_search_only_dir(void **state)
+{
+	struct pst *t = *state;
+	int wx;
+
+	pst_assert_as_nobody(t, search_only_as_nobody);
+	if (!pst_route_publish(0))
+		return;
+	pst_assert_content(t->dirfd, "wx/first", "wx");
+	/* Nothing but the two names: no hidden file left behind. */
+	assert_int_equal(fchmodat(t->dirfd, "wx", 0700, 0), 0);
+	wx = openat(t->dirfd, "wx", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pst_assert_entries(wx, 2);
+	close(wx);
+}
+
 static int publish_as_nobody(struct pst *t)
 {
 	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, ".", 0600, 0);
@@ -275,6 +406,11 @@ int main(void)
 		PST_TEST(tmpfile_sparse_stays_sparse),
 		PST_TEST(tmpfile_bad_input),
 		PST_TEST(tmpfile_as_nobody),
+		PST_TEST(tmpfile_close_reports_error),
+		PST_TEST(tmpfile_borrowed_dir),
+		PST_TEST(tmpfile_borrowed_path_dir),
+		PST_TEST(tmpfile_empty_path_bad_input),
+		PST_TEST(tmpfile_search_only_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The copy accelerators: copy_file_range (13.0); no reflink ioctl. */
+/*
+ * The copy accelerators: copy_file_range (13.0); no reflink ioctl.  The
+ * sync of a directory pinned O_PATH.
+ */
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "freebsd.h"
@@ -26,4 +30,18 @@ int64_t ps__os_copy_range(int src, off_t *src_off, int dst, off_t *dst_off,
 	if (errno == EINVAL)
 		return PS__ENOROUTE;
 	return -errno;
+}
+
+/* O_SEARCH needs only search permission, and fsync takes it. */
+int ps__os_sync_dir(int dirfd, int fd)
+{
+	int d = PS__SYS(openat(dirfd, ".", O_SEARCH | O_DIRECTORY |
+	    O_CLOEXEC)), r;
+
+	(void)fd;
+	if (d < 0)
+		return d;
+	r = PS__SYS(fsync(d));
+	close(d);
+	return r;
 }

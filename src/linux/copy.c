@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The copy accelerators: FICLONE (reflink) and copy_file_range. */
+/*
+ * The copy accelerators: FICLONE (reflink) and copy_file_range; the sync
+ * of a directory pinned O_PATH.
+ */
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -39,4 +42,12 @@ int64_t ps__os_copy_range(int src, off_t *src_off, int dst, off_t *dst_off,
 		return PS__ENOROUTE;
 	}
 	return -errno;
+}
+
+/* An O_PATH directory cannot be fsync'ed and without read permission
+ * cannot be opened otherwise: its filesystem, which holds fd, is synced. */
+int ps__os_sync_dir(int dirfd, int fd)
+{
+	(void)dirfd;
+	return PS__SYS(syncfs(fd));
 }

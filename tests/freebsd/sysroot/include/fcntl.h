@@ -23,6 +23,8 @@ typedef __mode_t	mode_t;
 #define	O_TRUNC		0x0400
 #define	O_EXCL		0x0800
 #define	O_DIRECTORY	0x00020000
+#define	O_EXEC		0x00040000
+#define	O_SEARCH	O_EXEC
 #define	O_CLOEXEC	0x00100000
 #define	O_PATH		0x00400000
 #define	O_EMPTY_PATH	0x02000000
