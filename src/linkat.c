@@ -71,6 +71,10 @@ int ps_linkat(int olddirfd, const char *oldname, int newdirfd,
 
 	if (flags & ~(PS_REPLACE | PS_COPY_FALLBACK | PS__RESOLVE_FLAGS))
 		r = -EINVAL;
+	/* Checked here, so an LSM refusing links cannot answer first. */
+	else if ((olddirfd < 0 && olddirfd != AT_FDCWD) ||
+	    (newdirfd < 0 && newdirfd != AT_FDCWD))
+		r = -EBADF;
 	if (r == 0)
 		r = ps__resolve_parent(olddirfd, oldname, rflags, &op);
 	if (r == 0)

@@ -229,26 +229,30 @@ static int step(struct walk *w, const char *name, char *after)
  */
 static int last(struct walk *w, const char *name, char *after, int *fd)
 {
-	int follow_ok = !(w->oflags & O_NOFOLLOW), refetched = 0, r;
+	int follow_ok = !(w->oflags & O_NOFOLLOW), err = 0, r;
 	struct ps__ident id;
 
 	*fd = PS__SYS(openat(w->cur, name, w->oflags | O_NOFOLLOW | O_CLOEXEC,
 	    w->mode));
-	if (*fd == -ELOOP && follow_ok) {
+	/* A symlink answers ELOOP, or ENOTDIR to O_DIRECTORY: look again at
+	 * what the name holds, without following it. */
+	if (follow_ok && (*fd == -ELOOP ||
+	    (*fd == -ENOTDIR && (w->oflags & O_DIRECTORY)))) {
+		err = *fd;
 		*fd = PS__SYS(openat(w->cur, name,
 		    O_PATH | O_NOFOLLOW | O_CLOEXEC));
-		refetched = 1;
 	}
 	if (*fd < 0)
 		return *fd;
 	/* Only O_PATH opens a symlink itself. */
-	if (!refetched && !(w->oflags & O_PATH) && !(w->rflags & PS_NO_XDEV))
+	if (!err && !(w->oflags & O_PATH) && !(w->rflags & PS_NO_XDEV))
 		return 1;
 	r = ps__os_ident(*fd, &id);
 	if (r == 0 && S_ISLNK(id.mode) && follow_ok)
 		r = follow(w, *fd, name, after);
-	else if (r == 0 && refetched)
-		r = -EAGAIN;	/* no longer a symlink: start again */
+	/* No longer a symlink (swapped since: start again), or never one. */
+	else if (r == 0 && err)
+		r = err == -ELOOP ? -EAGAIN : err;
 	else if (r == 0 && !S_ISLNK(id.mode) && crosses(w, &id))
 		r = -EXDEV;
 	else if (r == 0)
@@ -393,6 +397,8 @@ int ps__resolve_parent(int dirfd, const char *path, unsigned rflags,
 	p->base = p->name;
 	if (!path)
 		return -EFAULT;
+	if ((rflags & (PS_BENEATH | PS_IN_ROOT)) == (PS_BENEATH | PS_IN_ROOT))
+		return -EINVAL;
 	if (!path[0])
 		return -ENOENT;
 	n = strip_trailing(path, strlen(path), &p->must_dir);
