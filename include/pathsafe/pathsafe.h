@@ -12,8 +12,19 @@
  * Conventions, as in libc: a call returns -1 (or NULL) and sets errno on
  * failure; success never needs errno.  Unknown flag bits give EINVAL
  * before any system call.  Every descriptor the library opens is
- * close-on-exec, and the library keeps no descriptor between calls.
- * All calls are thread-safe.
+ * close-on-exec, and the library keeps no descriptor between calls but
+ * one: a handle of procfs for the /proc routes, checked before every use
+ * and given up for good once found invalid (a program that closes every
+ * descriptor before exec is safe).  All calls are thread-safe; what a
+ * thread learns of a missing route (a seccomp filter is per thread) is
+ * kept for that thread only.
+ *
+ * Names.  Every call that takes a path resolves all but its last
+ * component once, to a directory it then holds open (the resolution flags
+ * below confine that step), and acts on the last component itself, never
+ * through a symlink, whatever "/" or "/." follow it: a trailing slash
+ * only says the last component must be a directory (ENOTDIR when it is
+ * not, a symlink to one included).
  *
  * What each route guarantees, and against which attacker, is in
  * docs/threat-model.md; the remaining windows are under CAVEATS in each
@@ -86,23 +97,35 @@ extern "C" {
  * /proc/self/fd, verified to have linked this very inode; then, with
  * PS_COPY_FALLBACK, a copy.
  *
+ * Every route but the first makes the file under a random hidden name
+ * (".pathsafe-" and 16 hex digits) in the directory holding @p name and
+ * then gives it @p name, with renameat2(RENAME_NOREPLACE) (a link and an
+ * unlink where that is missing) or, for PS_REPLACE, rename(2): the name
+ * appears complete or not at all, a copy included.
+ *
  * @param fd     the open file; must not be a directory.
  * @param dirfd  directory @p name is relative to, or AT_FDCWD.
- * @param name   the new name; its last component may not be "", "." or
- *               "..".
+ * @param name   the new name; its last component may not be "." or "..",
+ *               nor end in "/".
  * @param flags  PS_REPLACE: replace an existing @p name atomically (a
  *               reader sees the old or the new file, never neither).
  *               PS_COPY_FALLBACK: when the kernel refuses the link
  *               (EPERM/EACCES from an LSM or a filesystem without hard
  *               links, EMLINK, EXDEV, or a deleted file that is not an
- *               O_TMPFILE), copy a regular file's bytes into a new file of
- *               the same mode.  The copy is a snapshot: later writes to
- *               @p fd do not reach it.  @p fd's offset is not changed.
+ *               O_TMPFILE), copy a regular file's bytes and attributes
+ *               (see ps_flink(3)); setuid and setgid bits are kept only
+ *               with the owner and group.  The copy is a snapshot: later
+ *               writes to @p fd do not reach it.  @p fd's offset is not
+ *               changed.  And the resolution flags, for @p name.
  * @return 0 when linked, PS_COPIED when copied, -1 with errno on failure:
- *         EEXIST (@p name exists, without PS_REPLACE), EXDEV (the /proc
- *         route reached another inode; the stray link was removed),
- *         EOPNOTSUPP (no route can link this file here), EINVAL (bad
- *         flags or name), EBADF, and the errors of linkat(2).
+ *         EEXIST (@p name exists, without PS_REPLACE), EXDEV (a /proc
+ *         check failed: the route reached another inode, whose stray
+ *         hidden link was removed; or a resolution flag refused the
+ *         path), EOPNOTSUPP (no route can link this file here, or a copy
+ *         cannot be named without replacing: neither RENAME_NOREPLACE nor
+ *         links), ENOTDIR (@p name ends in "/"), EINVAL (bad flags or
+ *         name), ENOENT (@p name is ""), EBADF, and the errors of
+ *         linkat(2).
  */
 PS_EXPORT int ps_flink(int fd, int dirfd, const char *name, unsigned flags);
 
@@ -136,20 +159,25 @@ PS_EXPORT int ps_linkat(int olddirfd, const char *oldname, int newdirfd,
  * removed, or renamed back on a mismatch.  A directory is removed as
  * rmdir(2) would.  A symlink to the file is not the file.
  *
- * CAVEATS: on Linux, an attacker who can write the directory and renames
- * the hidden name between the comparison and the removal makes the call
- * remove what they put there; nobody else's data is at risk.  If a new
- * entry appears at @p name while a mismatched file is aside, the file is
- * left under its hidden name (".pathsafe~" and 16 hex digits) rather
- * than clobber the newcomer.
+ * CAVEATS: on Linux, @p name is absent while the file is aside.  Anyone
+ * who may create names in the directory (in a sticky directory, every
+ * user) can create @p name meanwhile; a file that then turns out not to
+ * be @p fd's is not put back over the newcomer, but stays under its
+ * hidden name (".pathsafe~" and 16 hex digits), where its owner must look
+ * for it: ps_tmpfile_sweep() never removes such names.  And a writer of
+ * the directory who renames the hidden name between the comparison and
+ * the removal makes the call remove the file they put there instead of
+ * @p fd's, which stays under the name they gave it.
  *
  * @param dirfd  directory @p name is relative to, or AT_FDCWD.
- * @param name   the name to remove.
+ * @param name   the name to remove; "x/" only if x is @p fd's directory.
  * @param fd     the file the name must still refer to (O_PATH is fine).
- * @param flags  none defined yet; must be 0.
+ * @param flags  the resolution flags, for @p name.
  * @return 0, or -1 with errno: EDEADLK (@p name is not the file open on
- *         @p fd; nothing was removed), ENOENT, ENOTEMPTY, EINVAL, EBADF,
- *         and the errors of rename(2) and unlink(2).
+ *         @p fd; nothing was removed), ENOENT, ENOTEMPTY, ENOTDIR (a
+ *         trailing "/" and @p fd is no directory), EXDEV (a resolution
+ *         flag refused the path), EINVAL, EBADF, and the errors of
+ *         rename(2) and unlink(2).
  */
 PS_EXPORT int ps_funlinkat(int dirfd, const char *name, int fd,
     unsigned flags);
@@ -164,8 +192,9 @@ PS_EXPORT int ps_funlinkat(int dirfd, const char *name, int fd,
  * @param flags  none defined yet; must be 0.
  * @return 0, or -1 with errno: ENOENT (the file has no name left),
  *         EMLINK (more than one name: ambiguous, use ps_funlinkat()),
- *         EOPNOTSUPP (no usable /proc), EXDEV (/proc shows another
- *         inode for @p fd), and the errors of ps_funlinkat().
+ *         EOPNOTSUPP (no usable /proc), EXDEV (a /proc check failed:
+ *         another inode, another process's or a mounted-over fd
+ *         directory), and the errors of ps_funlinkat().
  */
 PS_EXPORT int ps_funlink(int fd, unsigned flags);
 
@@ -182,15 +211,18 @@ PS_EXPORT int ps_funlink(int fd, unsigned flags);
  * lchmod(2) does, and the call succeeds.
  *
  * @param dirfd  directory @p path is relative to, or AT_FDCWD; with
- *               PS_EMPTY_PATH, the file to change.
- * @param path   the file; "" with PS_EMPTY_PATH.
+ *               PS_EMPTY_PATH, the file to change (AT_FDCWD: the current
+ *               directory, on every route).
+ * @param path   the file; "" with PS_EMPTY_PATH.  "x/" changes x only if
+ *               x itself is a directory.
  * @param mode   new mode, at most 07777.
- * @param flags  PS_EMPTY_PATH.
+ * @param flags  PS_EMPTY_PATH, and the resolution flags, for @p path.
  * @return 0, or -1 with errno: EOPNOTSUPP (@p path is a symlink on Linux,
  *         or neither fchmodat2 nor a usable /proc is available), EXDEV
- *         (/proc led to another inode; nothing was changed), EINVAL (bad
- *         flags or mode, or a non-empty path with PS_EMPTY_PATH), and the
- *         errors of chmod(2).
+ *         (a /proc check failed, nothing was changed; or a resolution
+ *         flag refused the path), ENOTDIR (a trailing "/" on what is not
+ *         a directory), EINVAL (bad flags or mode, or a non-empty path
+ *         with PS_EMPTY_PATH), and the errors of chmod(2).
  */
 PS_EXPORT int ps_fchmod_nofollow(int dirfd, const char *path, mode_t mode,
     unsigned flags);
