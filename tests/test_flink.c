@@ -362,10 +362,30 @@ static void flink_changed_credentials(void **state)
 		pst_assert_absent(t->dirfd, "copy");
 }
 
+/* dirfd is a closed number and the name absolute: the parent the call
+ * opens gets that number, and must still be closed (ownership is a flag,
+ * not a comparison of numbers). */
+static void flink_closed_dirfd_absolute_name(void **state)
+{
+	struct pst *t = *state;
+	int fd = open_file(t, "a", "x", O_RDONLY), closed;
+	char name[PATH_MAX + 8];
+
+	assert_int_equal(mkdirat(t->dirfd, "sub", 0755), 0);
+	for (int i = 0; i < 10; i++) {
+		closed = dup(fd);
+		close(closed);
+		snprintf(name, sizeof(name), "%s/sub/b%d", t->path, i);
+		assert_int_equal(ps_flink(fd, closed, name, PS_REPLACE), 0);
+	}
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		PST_TEST(flink_names_the_open_file),
+		PST_TEST(flink_closed_dirfd_absolute_name),
 		PST_TEST(flink_o_path_and_tmpfile),
 		PST_TEST(flink_existing_name_eexist),
 		PST_TEST(flink_replace),

@@ -255,10 +255,30 @@ static void funlinkat_as_nobody(void **state)
 	pst_assert_entries(t->dirfd, 0);
 }
 
+/* As flink_closed_dirfd_absolute_name: no descriptor leaks. */
+static void funlinkat_closed_dirfd_absolute_name(void **state)
+{
+	struct pst *t = *state;
+	char name[PATH_MAX + 8];
+	int fd, closed;
+
+	assert_int_equal(mkdirat(t->dirfd, "sub", 0755), 0);
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "sub/f%d", i);
+		fd = open_file(t, name, "x");
+		closed = dup(fd);
+		close(closed);
+		snprintf(name, sizeof(name), "%s/sub/f%d", t->path, i);
+		assert_int_equal(ps_funlinkat(closed, name, fd, 0), 0);
+		close(fd);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		PST_TEST(funlinkat_removes_the_open_file),
+		PST_TEST(funlinkat_closed_dirfd_absolute_name),
 		PST_TEST(funlinkat_o_path_and_subdir),
 		PST_TEST(funlinkat_another_file_edeadlk),
 		PST_TEST(funlinkat_symlink_to_the_file_edeadlk),
