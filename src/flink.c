@@ -43,21 +43,6 @@ static int readable(int fd, const struct stat *st)
 	return fd;
 }
 
-/* The copy keeps the mode, and the setuid and setgid bits only with the
- * owner and group that came with them (as cp does). */
-int ps__copy_attrs(int src, int dst, const struct stat *st)
-{
-	mode_t mode = st->st_mode & 07777;
-	struct stat dst_st;
-
-	(void)src;
-	if (fstat(dst, &dst_st) < 0)
-		return -errno;
-	if (dst_st.st_uid != st->st_uid || dst_st.st_gid != st->st_gid)
-		mode &= ~(mode_t)(S_ISUID | S_ISGID);
-	return PS__SYS(fchmod(dst, mode));
-}
-
 /* Copies fd's bytes into a new file hidden (in pfd), made O_EXCL with no
  * permissions until its attributes are set. */
 static int copy_as(int fd, int pfd, const char *hidden, int how, int err)

@@ -119,9 +119,8 @@ PS__HIDDEN int ps__give_name(int fd, int pfd, const char *base,
  * which ran. */
 PS__HIDDEN int ps__place(int pfd, const char *from, const char *to,
     int replace, const char **route);
-/* flink.c, until the copy attributes land: the copy's attributes. */
+/* copy_attrs.c: what a copy keeps of its source st, after its data. */
 PS__HIDDEN int ps__copy_attrs(int src, int dst, const struct stat *st);
-
 /* reopen.c: reopen a non-directory, checked to be the same inode. */
 PS__HIDDEN int ps__reopen(int fd, const struct stat *st, int oflags);
 
@@ -191,6 +190,9 @@ PS__HIDDEN int ps__os_clone(int src, int dst);
 /* Make the entries of dirfd durable where dirfd itself cannot be
  * fsync'ed (O_PATH: the directory is not readable); fd is a file in it. */
 PS__HIDDEN int ps__os_sync_dir(int dirfd, int fd);
+/* Copy src's extended attributes (ACLs included) to dst, skipping those
+ * the caller may not read or set there. */
+PS__HIDDEN int ps__os_copy_xattrs(int src, int dst);
 /* Copy up to len bytes in the kernel; 0 at the source's end. */
 PS__HIDDEN int64_t ps__os_copy_range(int src, off_t *src_off, int dst,
     off_t *dst_off, size_t len);

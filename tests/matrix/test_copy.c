@@ -13,12 +13,21 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "internal.h"
 
 #define MIB (1 << 20)
+
+static int pst_same_fd(int a, int b)
+{
+	struct stat x, y;
+
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 &&
+	    x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
 
 static int reflinks(struct pst *t)
 {
@@ -232,6 +241,250 @@ static void copy_write_error(void **state)
 	close(src);
 }
 
+/*
+ * Copies against links, attribute by attribute.  A link shares the
+ * source's inode, so the source's attributes are what a link would show;
+ * a copy must show the same mode, owner, group, atime, mtime, user.*
+ * attributes and ACL, where the caller may set them, and setuid/setgid
+ * only when it kept both owner and group.  The source lives on another
+ * filesystem, so that ps_flink must copy under every profile.
+ */
+#define ACL_XATTR "system.posix_acl_access"
+
+/* A directory on another filesystem than the scratch directory. */
+static int other_fs_dir(struct pst *t, char path[PATH_MAX])
+{
+	const char *bases[] = { "/dev/shm", "/tmp", "/var/tmp" };
+	struct stat here, there;
+
+	assert_int_equal(fstat(t->dirfd, &here), 0);
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		if (stat(bases[i], &there) < 0 || there.st_dev == here.st_dev)
+			continue;
+		snprintf(path, PATH_MAX, "%s/pscopy.XXXXXX", bases[i]);
+		if (!mkdtemp(path))
+			continue;
+		assert_int_equal(chmod(path, 01777), 0);
+		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	return -1;
+}
+
+static void remove_other(int dir, char path[PATH_MAX], const char *name)
+{
+	unlinkat(dir, name, 0);
+	close(dir);
+	rmdir(path);
+}
+
+/* The ACL u::rwx,u:4321:r,g::r-x,m::r-x,o::r-x in the kernel's format. */
+static int set_acl(int fd)
+{
+	struct { uint16_t tag, perm; uint32_t id; } e[] = {
+		{ 0x01, 7, (uint32_t)-1 }, { 0x02, 4, 4321 },
+		{ 0x04, 5, (uint32_t)-1 }, { 0x10, 5, (uint32_t)-1 },
+		{ 0x20, 5, (uint32_t)-1 },
+	};
+	char buf[4 + sizeof(e)];
+	uint32_t version = 2;
+
+	memcpy(buf, &version, 4);
+	memcpy(buf + 4, e, sizeof(e));
+	return fsetxattr(fd, ACL_XATTR, buf, sizeof(buf), 0);
+}
+
+/* Sets what a link keeps and a copy must: attributes, then mode and
+ * times (which the attributes would change). */
+static int dress(int fd, mode_t mode)
+{
+	struct timespec times[2] = { { 1000000000, 123456789 },
+		{ 1200000000, 987654321 } };
+
+	if (fsetxattr(fd, "user.pathsafe", "kept", 4, 0) < 0 ||
+	    (set_acl(fd) < 0 && errno != EOPNOTSUPP) ||
+	    fchmod(fd, mode) < 0 || futimens(fd, times) < 0)
+		return -1;
+	return 0;
+}
+
+/* Can dirfd's filesystem hold this attribute?  (tmpfs before 6.6 had no
+ * user.*; some have no ACLs.) */
+static int holds(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, ".probe", O_RDWR | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = !strcmp(name, ACL_XATTR) ? set_acl(fd) == 0 :
+	    fsetxattr(fd, name, "x", 1, 0) == 0;
+	close(fd);
+	unlinkat(dirfd, ".probe", 0);
+	return ok;
+}
+
+/* 0 when copy shows src's attributes (s: its stat before the copy read
+ * it, which moves its atime), with uid, gid and mode as given; else 1 and
+ * what differs, on stderr (usable as nobody too). */
+static int differs(int dirfd, int src, const struct stat *sp, int copy,
+    uid_t uid, gid_t gid, mode_t mode)
+{
+	const char *names[] = { "user.pathsafe", ACL_XATTR };
+	char a[256], b[256];
+	struct stat s = *sp, c;
+	int bad = 0;
+
+	if (fstat(copy, &c) < 0)
+		return 1;
+	if (s.st_ino == c.st_ino && s.st_dev == c.st_dev) {
+		fprintf(stderr, "not a copy: the same inode\n");
+		return 1;
+	}
+#define DIFF(what, x, y) do { if ((x) != (y)) { bad = 1; \
+	fprintf(stderr, "%s: %lld, expected %lld\n", what, \
+	    (long long)(x), (long long)(y)); } } while (0)
+	if ((c.st_mode & 07777) != mode) {
+		bad = 1;
+		fprintf(stderr, "mode: %04o, expected %04o\n",
+		    (unsigned)(c.st_mode & 07777), (unsigned)mode);
+	}
+	DIFF("owner", c.st_uid, uid);
+	DIFF("group", c.st_gid, gid);
+	DIFF("atime", c.st_atim.tv_sec, s.st_atim.tv_sec);
+	DIFF("atime ns", c.st_atim.tv_nsec, s.st_atim.tv_nsec);
+	DIFF("mtime", c.st_mtim.tv_sec, s.st_mtim.tv_sec);
+	DIFF("mtime ns", c.st_mtim.tv_nsec, s.st_mtim.tv_nsec);
+	for (size_t i = 0; i < 2; i++) {
+		ssize_t n = fgetxattr(src, names[i], a, sizeof(a)), m;
+
+		if (n < 0 || !holds(dirfd, names[i]))
+			continue;	/* not set, or not here to keep */
+		m = fgetxattr(copy, names[i], b, sizeof(b));
+		if (m != n || memcmp(a, b, n)) {
+			bad = 1;
+			fprintf(stderr, "%s not kept\n", names[i]);
+		}
+	}
+	return bad;
+}
+
+/* ps_flink of the file src/name (a copy, across filesystems) as "copy":
+ * the copy's owner, group and mode as expected. */
+static int copy_compare(struct pst *t, int dir, uid_t uid, gid_t gid,
+    mode_t mode)
+{
+	int src = openat(dir, "src", O_RDONLY | O_CLOEXEC), copy, bad;
+	struct stat st;
+
+	if (src < 0 || fstat(src, &st) < 0 || ps_flink(src, t->dirfd, "copy", PS_COPY_FALLBACK) !=
+	    PS_COPIED) {
+		fprintf(stderr, "flink did not copy: %s\n", strerror(errno));
+		return 1;
+	}
+	pst_log_route(ps_last_route());
+	copy = openat(t->dirfd, "copy", O_RDONLY | O_CLOEXEC);
+	bad = copy < 0 || differs(t->dirfd, src, &st, copy, uid, gid, mode);
+	close(copy);
+	close(src);
+	unlinkat(t->dirfd, "copy", 0);
+	return bad;
+}
+
+static int make_src(int dir, uid_t uid, gid_t gid, mode_t mode)
+{
+	int fd = openat(dir, "src", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, "data", 4) == 4 && fchown(fd, uid, gid) == 0 &&
+	    dress(fd, mode) == 0 ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+static int other_dir;
+
+/* nobody copies another user's setuid file: the copy is nobody's, so
+ * setuid and setgid go; nobody's own one keeps them. */
+static int copies_as_nobody(struct pst *t)
+{
+	return copy_compare(t, other_dir, 65534, 65534, 0755);
+}
+
+static int own_copy_as_nobody(struct pst *t)
+{
+	PST_CHECK(make_src(other_dir, 65534, 65534, 06755) == 0);
+	return copy_compare(t, other_dir, 65534, 65534, 06755);
+}
+
+static void copy_keeps_attrs(void **state)
+{
+	struct pst *t = *state;
+	char path[PATH_MAX];
+	int dir = other_fs_dir(t, path);
+
+	if (dir < 0) {
+		fprintf(stderr, "skipped: no other filesystem to copy from\n");
+		skip();
+	}
+	if (geteuid() != 0) {
+		remove_other(dir, path, "src");
+		fprintf(stderr, "skipped: the owners need root to set\n");
+		skip();
+	}
+	/* Root keeps everything, setuid and setgid with the owner. */
+	assert_int_equal(make_src(dir, 1234, 5678, 06755), 0);
+	assert_int_equal(copy_compare(t, dir, 1234, 5678, 06755), 0);
+	other_dir = dir;
+	assert_int_equal(pst_as_nobody(t, copies_as_nobody), 0);
+	assert_int_equal(unlinkat(dir, "src", 0), 0);
+	assert_int_equal(pst_as_nobody(t, own_copy_as_nobody), 0);
+	remove_other(dir, path, "src");
+}
+
+/* A publish that copies (links denied) keeps what the caller set on the
+ * handle's file, as a link would: times (futimens), attributes, mode. */
+static int publish_compare(struct pst *t)
+{
+	const char *route = pst_route_publish(0);
+	ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, ".", 0640, 0);
+	struct stat st;
+	int fd, out, r, bad;
+
+	PST_CHECK(tf);
+	fd = ps_tmpfile_fd(tf);
+	PST_CHECK(write(fd, "data", 4) == 4);
+	PST_CHECK(dress(fd, 0640) == 0);
+	PST_CHECK(fstat(fd, &st) == 0);
+	r = ps_publish_tmpfile(tf, "out", 0);
+	if (!route) {
+		ps_tmpfile_close(tf);
+		return r != -1;
+	}
+	PST_CHECK(r == (strcmp(route, "copy") ? 0 : PS_COPIED));
+	out = openat(t->dirfd, "out", O_RDONLY | O_CLOEXEC);
+	PST_CHECK(out >= 0);
+	if (r == PS_COPIED)
+		bad = differs(t->dirfd, fd, &st, out, st.st_uid, st.st_gid,
+		    0640);
+	else
+		bad = !pst_same_fd(fd, out);
+	close(out);
+	ps_tmpfile_close(tf);
+	unlinkat(t->dirfd, "out", 0);
+	return bad;
+}
+
+static void publish_keeps_attrs(void **state)
+{
+	struct pst *t = *state;
+
+	assert_int_equal(publish_compare(t), 0);
+	if (geteuid() == 0)
+		assert_int_equal(pst_as_nobody(t, publish_compare), 0);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -287,6 +540,8 @@ int main(void)
 		PST_TEST(copy_from_procfs),
 		PST_TEST(copy_write_error),
 		PST_TEST(copy_retries_eintr),
+		PST_TEST(copy_keeps_attrs),
+		PST_TEST(publish_keeps_attrs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,5 +31,6 @@ int *__error(void);
 #define	ENAMETOOLONG	63
 #define	ENOTEMPTY	66
 #define	ENOSYS		78
+#define	ENOATTR		87
 
 #endif /* !_SYS_ERRNO_H_ */

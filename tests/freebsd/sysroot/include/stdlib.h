@@ -13,5 +13,6 @@ typedef	__size_t	size_t;
 
 void	 free(void *);
 void	*malloc(size_t);
+void	*realloc(void *, size_t);
 
 #endif /* !_STDLIB_H_ */

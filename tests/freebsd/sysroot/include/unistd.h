@@ -17,6 +17,7 @@
 
 int	 close(int);
 ssize_t	 copy_file_range(int, off_t *, int, off_t *, size_t, unsigned int);
+int	 fchown(int, uid_t, gid_t);
 int	 fsync(int);
 int	 ftruncate(int, off_t);
 int	 funlinkat(int, const char *, int, int);

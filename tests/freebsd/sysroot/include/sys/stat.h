@@ -39,6 +39,11 @@ struct stat {
 #define	st_mtime		st_mtim.tv_sec
 #define	st_ctime		st_ctim.tv_sec
 
+#define	S_ISUID	0004000
+#define	S_ISGID	0002000
+#define	S_IRUSR	0000400
+#define	S_IWUSR	0000200
+
 #define	S_ISDIR(m)	(((m) & 0170000) == 0040000)
 #define	S_ISREG(m)	(((m) & 0170000) == 0100000)
 #define	S_ISLNK(m)	(((m) & 0170000) == 0120000)
@@ -47,5 +52,6 @@ int	fchmod(int, mode_t);
 int	fchmodat(int, const char *, mode_t, int);
 int	fstat(int, struct stat *);
 int	fstatat(int, const char *, struct stat *, int);
+int	futimens(int fd, const struct timespec times[2]);
 
 #endif /* !_SYS_STAT_H_ */
