@@ -287,9 +287,15 @@ static void tmpfile_borrowed_dir(void **state)
 static void tmpfile_borrowed_path_dir(void **state)
 {
 	struct pst *t = *state;
-	int d = openat(t->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	ps_tmpfile *tf = ps_tmpfile_open(d, "", 0644, PS_EMPTY_PATH);
+	int d;
+	ps_tmpfile *tf;
 
+	if (!pst_route_publish(0)) {
+		fprintf(stderr, "skipped: this profile leaves no route\n");
+		skip();
+	}
+	d = openat(t->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	tf = ps_tmpfile_open(d, "", 0644, PS_EMPTY_PATH);
 	assert_non_null(tf);
 	assert_int_equal(write(ps_tmpfile_fd(tf), "path", 4), 4);
 	publish_ok(tf, "out", 0);
@@ -323,7 +329,6 @@ static void tmpfile_empty_path_bad_input(void **state)
  * allow, as a user whom the mode binds. */
 static int search_only_as_nobody(struct pst *t)
 {
-	const char *route = pst_route_publish(0);
 	char buf[8] = "";
 	unsigned how[] = { 0, PS_NO_SYNC, PS_REPLACE };
 	int fd;
@@ -332,17 +337,15 @@ static int search_only_as_nobody(struct pst *t)
 	PST_CHECK(fchmodat(t->dirfd, "wx", 0300, 0) == 0);
 	for (size_t i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
 		ps_tmpfile *tf = ps_tmpfile_open(t->dirfd, "wx", 0600, 0);
+		const char *route = pst_route_publish(how[i] & PS_REPLACE);
 		int r;
 
 		PST_CHECK(tf);
 		PST_CHECK(write(ps_tmpfile_fd(tf), "wx", 2) == 2);
 		r = ps_publish_tmpfile(tf, i ? "out" : "first", how[i]);
-		PST_CHECK(r == (route && !strcmp(route, "copy") ? PS_COPIED :
-		    route ? 0 : -1));
+		PST_CHECK(r == (strcmp(route, "copy") ? 0 : PS_COPIED));
 		PST_CHECK(ps_tmpfile_close(tf) == 0);
 	}
-	if (!route)
-		return 0;
 	fd = openat(t->dirfd, "wx/out", O_RDONLY | O_CLOEXEC);
 	PST_CHECK(fd >= 0);
 	PST_CHECK(read(fd, buf, sizeof(buf)) == 2 && !memcmp(buf, "wx", 2));
@@ -355,9 +358,11 @@ static void tmpfile_search_only_dir(void **state)
 	struct pst *t = *state;
 	int wx;
 
+	if (!pst_route_publish(0)) {
+		fprintf(stderr, "skipped: this profile leaves no route\n");
+		skip();
+	}
 	pst_assert_as_nobody(t, search_only_as_nobody);
-	if (!pst_route_publish(0))
-		return;
 	pst_assert_content(t->dirfd, "wx/first", "wx");
 	/* Nothing but the two names: no hidden file left behind. */
 	assert_int_equal(fchmodat(t->dirfd, "wx", 0700, 0), 0);
