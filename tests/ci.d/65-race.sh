@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The attack and crash harness (tests/race, tests/fuzz): every primitive
 # and its naive twin under a live attacker, on the default routes and on
-# the fallbacks ps-emulate forces; SIGKILLed publishers; EMFILE, ENOSPC
-# and EFBIG; and the libFuzzer target.  Then a table of what was done.
+# the fallbacks ps-emulate forces; copies under a reader and SIGKILL;
+# SIGKILLed publishers; EMFILE, ENOSPC and EFBIG; and the libFuzzer
+# target.  Then a table of what was done.
 #   PS_RACE_ITERATIONS  iterations per attack (default 20000)
 #   PS_RACE_SOAK=1      1,000,000 iterations per attack
 #   PS_RACE_KILLS       SIGKILLs per crash run (default 1000)
@@ -46,6 +47,13 @@ run "attack chmod" fchmodat2-enosys "$race/ps-race" chmod "${iter[@]}"
 run "attack flink" linkat-old "$race/ps-race" flink "${iter[@]}"
 run "attack publish-trunc" no-tmpfile "$race/ps-race" publish-trunc "${iter[@]}"
 run "attack publish-rename" no-tmpfile "$race/ps-race" publish-rename "${iter[@]}"
+
+# The copy routes under a polling reader and SIGKILL, with the naive
+# baseline, on each route a profile gives publish, as root and as nobody.
+for p in none no-tmpfile link-denied link-denied,no-tmpfile no-renameat2; do
+	run "copies" "$p" "$race/ps-copies"
+	run "copies as nobody" "$p" "$race/ps-copies" --nobody
+done
 
 kills=(-n "${PS_RACE_KILLS:-1000}")
 run "crash" none "$race/ps-crash" "${kills[@]}"
