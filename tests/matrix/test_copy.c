@@ -376,8 +376,8 @@ static int copy_compare(struct pst *t, int dir, uid_t uid, gid_t gid,
 	int src = openat(dir, "src", O_RDONLY | O_CLOEXEC), copy, bad;
 	struct stat st;
 
-	if (src < 0 || fstat(src, &st) < 0 || ps_flink(src, t->dirfd, "copy", PS_COPY_FALLBACK) !=
-	    PS_COPIED) {
+	if (src < 0 || fstat(src, &st) < 0 || ps_flink(src, t->dirfd,
+	    "copy", PS_COPY_FALLBACK) != PS_COPIED) {
 		fprintf(stderr, "flink did not copy: %s\n", strerror(errno));
 		return 1;
 	}

@@ -259,7 +259,8 @@ int main(int argc, char **argv)
 		far = src;
 	}
 	if (nobody && geteuid() != 0) {
-		printf("SKIP copies as nobody: dropping to nobody needs root\n");
+		printf("SKIP copies as nobody: dropping to nobody needs "
+		    "root\n");
 		nobody = 0;
 		n = -1;
 	} else if (nobody) {
