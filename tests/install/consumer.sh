@@ -39,6 +39,10 @@ installed" ] || { echo "consumers published the wrong content"; exit 1; }
 cmake --install "$build" --prefix "$stage/moved" >/dev/null
 unset PKG_CONFIG_SYSROOT_DIR
 export PKG_CONFIG_PATH=$(dirname "$(find "$stage/moved" -name pathsafe.pc)")
+# Its -L goes into consumers' RUNPATH as written: normalised.
+L=$(pkg-config --libs-only-L pathsafe | xargs)
+[ "${L#-L}" = "$(realpath -m "$stage/moved")/lib" ] ||
+	{ echo "pathsafe.pc's -L is not normalised: $L"; exit 1; }
 cc -Wall -Wextra -Werror "$src/tests/install/consumer.c" \
 	$(pkg-config --cflags --libs pathsafe) -o "$stage/consumer-moved"
 LD_LIBRARY_PATH=$(pkg-config --variable=libdir pathsafe) \
