@@ -81,8 +81,8 @@ profiles() {
 	skipped "the examples' fallback runs: no ps-emulate in $build"
 
 # atomic-install: the file appears with the content and mode, replaces an
-# old one and leaves no hidden file, whichever route ran; a missing
-# directory is an error.
+# old one and leaves no hidden file, whichever route ran, alone or in a
+# transaction (-t); a missing directory is an error.
 install_case() {
 	local p=$1 d=$work/install-$1 out route
 	mkdir "$d" && echo old >"$d/app.conf"
@@ -99,6 +99,16 @@ install_case() {
 	link-denied) route='publish: copy, copied' ;;
 	esac
 	want "not the route $route" grep -q "$route" <<<"$out" || return 1
+	# -t: a transaction of two files, PS_NO_SYNC and one syncfs.
+	echo one >"$work/one-$p" && echo two >"$work/two-$p"
+	out=$(umask 022; emu "$p" "$bin/atomic-install" -t "$d" 604 \
+	    "$work/one-$p" "$work/two-$p") || { echo "$out"; return 1; }
+	want "transaction content" is "$(cat "$d/one-$p" "$d/two-$p")" \
+	    "one"$'\n'"two" &&
+	want "transaction modes" is "$(modes "$d/one-$p" "$d/two-$p")" \
+	    "604 604 " &&
+	want "transaction left behind" is "$(entries "$d")" \
+	    "app.conf one-$p two-$p " || return 1
 	out=$(: | emu "$p" "$bin/atomic-install" "$d/missing" x 644 2>&1) &&
 		{ echo "no error for a missing directory"; return 1; }
 	grep -q 'No such file' <<<"$out"
