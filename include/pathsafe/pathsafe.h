@@ -260,13 +260,17 @@ typedef struct ps_tmpfile ps_tmpfile;
  * the directory opened here whatever later happens to its path.  Routes:
  * O_TMPFILE; where the filesystem or kernel lacks it, a hidden file with a
  * random name (".pathsafe-" and 16 hex digits), created O_EXCL|O_NOFOLLOW.
+ * Write and search permission on the directory suffice (mode 0300 too).
  *
- * @param dirfd  directory @p dir is relative to, or AT_FDCWD.
- * @param dir    the directory.
+ * @param dirfd  directory @p dir is relative to, or AT_FDCWD; with
+ *               PS_EMPTY_PATH, the directory itself, borrowed: the caller
+ *               keeps it open until ps_tmpfile_close().
+ * @param dir    the directory; "" with PS_EMPTY_PATH.
  * @param mode   the file's mode, subject to the umask as in open(2).
- * @param flags  none defined yet; must be 0.
- * @return a handle, or NULL with errno: EINVAL (bad flags or mode), ENOTDIR,
- *         ENOMEM, and the errors of open(2).
+ * @param flags  PS_EMPTY_PATH, and the resolution flags for @p dir.
+ * @return a handle, or NULL with errno: EINVAL (bad flags or mode, or a
+ *         non-empty @p dir with PS_EMPTY_PATH), ENOTDIR, ENOMEM, EXDEV
+ *         (refused by a resolution flag), and the errors of open(2).
  */
 PS_EXPORT ps_tmpfile *ps_tmpfile_open(int dirfd, const char *dir,
     mode_t mode, unsigned flags);
