@@ -180,6 +180,24 @@ static int pub_lib(struct bench *b, int i)
 	return r;
 }
 
+/* The same with the held directory borrowed (PS_EMPTY_PATH): the handle
+ * opens and closes no directory of its own. */
+static int pub_borrowed(struct bench *b, int i)
+{
+	ps_tmpfile *t = ps_tmpfile_open(b->dir, "", 0644, PS_EMPTY_PATH);
+	int r;
+
+	if (!t)
+		return -1;
+	r = put(ps_tmpfile_fd(t), b);
+	if (r == 0 && ps_publish_tmpfile(t, pub_name(b, i),
+	    (b->replace ? PS_REPLACE : 0) | (b->sync ? 0 : PS_NO_SYNC)) < 0)
+		r = -1;
+	if (ps_tmpfile_close(t) < 0)
+		r = -1;
+	return r;
+}
+
 /* O_TMPFILE in the held directory, linked as its name, or as "r.tmp"
  * renamed over "r". */
 static int pub_raw(struct bench *b, int i)
@@ -472,6 +490,40 @@ const struct row bench_rows[] = {
 	{ "replace-sync", "publish with replace, durable", 5, 41, 0,
 	    init_reps, {
 	    V("as publish, with PS_REPLACE", nothing, pub_lib, pub_done),
+	    V("openat(dir, O_TMPFILE), write, fsync, linkat as \"r.tmp\", "
+		"renameat, fsync(dir), close", nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, fsync, rename, open \".\", "
+		"fsync, close, close", nothing, pub_today, pub_done) } },
+	{ "publish-borrowed", "publish 4 KiB, borrowed dir, not durable",
+	    20, 101, 0, init_pub, {
+	    V("ps_tmpfile_open(dir, \"\", PS_EMPTY_PATH), write, "
+		"ps_publish_tmpfile(PS_NO_SYNC), ps_tmpfile_close", nothing,
+		pub_borrowed, pub_done),
+	    V("openat(dir, O_TMPFILE), write, linkat AT_EMPTY_PATH, close",
+		nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, rename, close", nothing,
+		pub_today, pub_done) } },
+	{ "publish-borrowed-sync", "publish 4 KiB, borrowed dir, durable", 5,
+	    41, 0, init_pubs, {
+	    V("as publish, borrowed dir, without PS_NO_SYNC", nothing,
+		pub_borrowed, pub_done),
+	    V("openat(dir, O_TMPFILE), write, fsync, linkat AT_EMPTY_PATH, "
+		"fsync(dir), close", nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, fsync, rename, open \".\", "
+		"fsync, close, close", nothing, pub_today, pub_done) } },
+	{ "replace-borrowed", "publish with replace, borrowed dir, not durable",
+	    20, 101, 0, init_rep, {
+	    V("as publish, borrowed dir, with PS_REPLACE|PS_NO_SYNC", nothing,
+		pub_borrowed, pub_done),
+	    V("openat(dir, O_TMPFILE), write, linkat as \"r.tmp\", renameat, "
+		"close", nothing, pub_raw, pub_done),
+	    V("mkostemp, write, fchmod 0644, rename, close", nothing,
+		pub_today, pub_done) } },
+	{ "replace-borrowed-sync",
+	    "publish with replace, borrowed dir, durable", 5, 41, 0,
+	    init_reps, {
+	    V("as publish, borrowed dir, with PS_REPLACE", nothing,
+		pub_borrowed, pub_done),
 	    V("openat(dir, O_TMPFILE), write, fsync, linkat as \"r.tmp\", "
 		"renameat, fsync(dir), close", nothing, pub_raw, pub_done),
 	    V("mkostemp, write, fchmod 0644, fsync, rename, open \".\", "

@@ -69,8 +69,9 @@ mnt() {
 	echo "$m"
 }
 
-fast=(chmod publish publish-sync replace replace-sync reopen funlinkat
-	flink)
+fast=(chmod publish publish-sync replace replace-sync publish-borrowed
+	publish-borrowed-sync replace-borrowed replace-borrowed-sync reopen
+	funlinkat flink)
 tmpfs=$(mnt tmpfs tmpfs)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$SECONDS
@@ -78,7 +79,8 @@ start=$SECONDS
 	"$bench" -d "$scratch" "${rounds[@]}" "${fast[@]}"
 	"$emulate" fchmodat2-enosys -- "$bench" -d "$scratch" \
 		"${rounds[@]}" chmod-old
-	"$bench" -d "$tmpfs" "${rounds[@]}" publish replace flink funlinkat
+	"$bench" -d "$tmpfs" "${rounds[@]}" publish replace publish-borrowed \
+		replace-borrowed flink funlinkat
 } | tee "$table"
 
 # Each variant's syscalls, one op after the first, between markers.
