@@ -1,25 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * FreeBSD's own fd-based calls: funlinkat (funlinkat, 13.0), fchmodat
- * AT_SYMLINK_NOFOLLOW (fchmodat), openat O_EMPTY_PATH (o-empty-path),
- * linkat AT_EMPTY_PATH (linkat-empty-path, root only), F_KINFO for the
- * name of an fd and renameat2 AT_RENAME_NOREPLACE where both the headers
- * and the kernel have it (15.x).  No /proc/self/fd and no O_TMPFILE.
+ * FreeBSD's own fd-based calls: funlinkat (funlinkat, 13.0; the library
+ * needs 13.1 for O_PATH), fchmodat AT_SYMLINK_NOFOLLOW (fchmodat), openat
+ * O_EMPTY_PATH (o-empty-path), linkat AT_EMPTY_PATH (linkat-empty-path,
+ * root outside a jail), F_KINFO for the name of an fd and renameat2
+ * AT_RENAME_NOREPLACE (16.0) where the headers declare it.  No
+ * /proc/self/fd and no O_TMPFILE.  Kernel functions cited are those of
+ * freebsd-src's sys/kern.
  */
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
+/* sys/user.h starts with machine/pcb.h, which needs these types. */
+#include <sys/types.h>
 #include <sys/sysctl.h>
 #include <sys/user.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "freebsd.h"
 
 /*
- * A syscall the kernel lacks is not ENOSYS here but SIGSYS, so calls that
- * an old kernel may lack ask for its version first.  kern.osreldate is
- * read rather than getosreldate(3), which believes $OSVERSION, and ports
- * builds set that to a release newer than the kernel they run on.
+ * The running kernel's __FreeBSD_version, as a hint only: kern.osreldate
+ * is the jail's value (jail(8) osreldate), which the jail's creator may
+ * set to anything.  A call older than the library's minimum (13.1) is
+ * trusted to exist; a newer one is tried only where the hint allows it,
+ * and then with SIGSYS blocked (see probe_begin).  getosreldate(3) is not
+ * used: it believes $OSVERSION, which ports builds set to a newer release.
  */
 int ps__freebsd_osrel(void)
 {
@@ -35,12 +44,49 @@ int ps__freebsd_osrel(void)
 	return v;
 }
 
+/*
+ * A syscall the kernel lacks is answered by nosys() (kern_sig.c), which
+ * sends SIGSYS to the calling thread and returns ENOSYS; SIGSYS kills by
+ * default.  Blocked in this thread only (the process's dispositions are
+ * not touched), the signal stays pending to the thread, and probe_end
+ * takes it with sigtimedwait before the mask is restored.  A SIGSYS that
+ * was already pending is not ours to take: then no probe is made.
+ */
+static int probe_begin(sigset_t *old)
+{
+	sigset_t sys, pending;
+
+	sigemptyset(&sys);
+	sigaddset(&sys, SIGSYS);
+	if (pthread_sigmask(SIG_BLOCK, &sys, old) != 0)
+		return -1;
+	if (sigpending(&pending) == 0 && !sigismember(&pending, SIGSYS))
+		return 0;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+	return -1;
+}
+
+static void probe_end(const sigset_t *old, int r)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t sys;
+
+	sigemptyset(&sys);
+	sigaddset(&sys, SIGSYS);
+	if (r == -ENOSYS)
+		while (sigtimedwait(&sys, NULL, &now) == SIGSYS)
+			;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 int ps__os_link_empty_path(int fd, int dirfd, const char *name)
 {
 	int r = PS__SYS(linkat(fd, "", dirfd, name, AT_EMPTY_PATH));
 
-	/* Without PRIV_VFS_FHOPEN (root) the answer is EPERM, a refusal the
-	 * copy fallback takes.  EINVAL: a kernel older than the flag. */
+	/* kern_linkat asks PRIV_VFS_FHOPEN for an AT_EMPTY_PATH source:
+	 * root has it outside a jail; prison_priv_check (kern_jail.c) denies
+	 * it to jailed root.  Without it EPERM, a refusal the copy fallback
+	 * takes.  EINVAL: a kernel older than the flag. */
 	if (r == -EINVAL)
 		return PS__ENOROUTE;
 	if (r == 0)
@@ -55,23 +101,19 @@ int ps__os_link_fdpath(int fd, int dirfd, const char *name)
 }
 
 /*
- * renameat2 is new (main commit 28599a1e5f1b, manual page March 2026); the
- * headers that declare it define AT_RENAME_NOREPLACE.  The version that
- * first has it is not pinned here, so a kernel is trusted with it only on
- * the branch of the headers this was built with, at their version or
- * later.
+ * renameat2 appeared in FreeBSD 16.0 (rename(2) HISTORY); the headers that
+ * declare it define AT_RENAME_NOREPLACE, so a library built with 13.x or
+ * 14.x headers never calls it and publishes by link-unlink.
  */
-#ifdef AT_RENAME_NOREPLACE
-#include <sys/param.h>
-#define RENAMEAT2_SINCE __FreeBSD_version
+#define RENAMEAT2_SINCE 1600000
+PS__MISSING_FLAG renameat2_missing;
 
+#ifdef AT_RENAME_NOREPLACE
 static int renameat2_noreplace(int dirfd, const char *from, const char *to)
 {
 	return PS__SYS(renameat2(dirfd, from, dirfd, to, AT_RENAME_NOREPLACE));
 }
 #else
-#define RENAMEAT2_SINCE 0	/* these headers have no renameat2 */
-
 static int renameat2_noreplace(int dirfd, const char *from, const char *to)
 {
 	(void)dirfd, (void)from, (void)to;
@@ -81,22 +123,30 @@ static int renameat2_noreplace(int dirfd, const char *from, const char *to)
 
 int ps__os_rename_noreplace(int dirfd, const char *from, const char *to)
 {
-	int v = ps__freebsd_osrel(), r;
+	sigset_t old;
+	int r;
 
-	if (!RENAMEAT2_SINCE || v < RENAMEAT2_SINCE ||
-	    v / 100000 != RENAMEAT2_SINCE / 100000)
+	/* Below 16.0 by the (fakeable) hint: surely absent.  At or above
+	 * it, a jail may lie: the call is a probe, SIGSYS blocked. */
+	if (PS__MISSING(renameat2_missing) ||
+	    ps__freebsd_osrel() < RENAMEAT2_SINCE || probe_begin(&old) < 0)
 		return PS__ENOROUTE;
 	r = renameat2_noreplace(dirfd, from, to);
-	/* A filesystem without the flag; others may have it. */
-	if (r == -EOPNOTSUPP || r == -EINVAL)
+	probe_end(&old, r);
+	if (r == -ENOSYS)
+		PS__SET_MISSING(renameat2_missing);
+	/* EOPNOTSUPP: a filesystem without the flag (or, racing a creator
+	 * of the name, EEXIST: rename(2) CAVEATS); others may have it. */
+	if (r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL)
 		return PS__ENOROUTE;
 	return r;
 }
 
 /*
- * funlinkat checks the type of what it found before the descriptor: a
- * name that is now of the other type gives EPERM (unlink of a directory)
- * or ENOTDIR (rmdir of a file) where it is just not the file open on fd.
+ * kern_funlinkat and kern_frmdirat (vfs_syscalls.c) check the type of
+ * what they found before the descriptor: a name that is now of the other
+ * type gives EPERM (unlink of a directory) or ENOTDIR (rmdir of a file),
+ * and a mount's root EBUSY, where it is just not the file open on fd.
  */
 static int other_file(int dirfd, const char *name, int fd, int r)
 {
@@ -109,15 +159,41 @@ static int other_file(int dirfd, const char *name, int fd, int r)
 	return r;
 }
 
+/*
+ * kern_frmdirat looks fd up with getvnode(), which refuses an O_PATH
+ * descriptor with EBADF (kern_funlinkat's getvnode_path accepts one).
+ * O_EMPTY_PATH opens the descriptor's own vnode, no name looked up
+ * (namei_emptypath, vfs_lookup.c), and O_SEARCH asks only for search
+ * permission on it (vn_open_vnode, vfs_vnops.c): a caller that may not
+ * search the directory gets EACCES.  A vnode gone (forced unmount,
+ * revoke) answers ENOENT there; kern_frmdirat says EBADF for it.
+ */
+static int removable_dir(int fd)
+{
+	int fl = fcntl(fd, F_GETFL), r;
+
+	if (fl < 0)
+		return -errno;
+	if (!(fl & O_PATH))
+		return fd;
+	r = PS__SYS(openat(fd, "",
+	    O_EMPTY_PATH | O_SEARCH | O_DIRECTORY | O_CLOEXEC));
+	return r == -ENOENT ? -EBADF : r;
+}
+
 int ps__os_funlinkat(int dirfd, const char *name, int fd, int isdir)
 {
-	int r;
+	int r, dfd = fd;
 
 	if (ps__freebsd_osrel() < PS__FREEBSD_MIN)
 		return PS__ENOROUTE;
-	r = PS__SYS(funlinkat(dirfd, name, fd, isdir ? AT_REMOVEDIR : 0));
-	if (r == (isdir ? -ENOTDIR : -EPERM))
-		r = other_file(dirfd, name, fd, r);
+	if (isdir && (dfd = removable_dir(fd)) < 0)
+		return dfd;
+	r = PS__SYS(funlinkat(dirfd, name, dfd, isdir ? AT_REMOVEDIR : 0));
+	if (r == (isdir ? -ENOTDIR : -EPERM) || (isdir && r == -EBUSY))
+		r = other_file(dirfd, name, dfd, r);
+	if (dfd != fd)
+		close(dfd);
 	if (r == 0)
 		ps__set_route("funlinkat");
 	return r;
@@ -146,7 +222,10 @@ int ps__os_fd_path(int fd, char *buf, size_t size)
 int ps__os_fchmod_nofollow(int dirfd, const char *path, mode_t mode,
     int empty)
 {
-	/* Unlike Linux, FreeBSD changes a symlink's own mode. */
+	/* Unlike Linux, FreeBSD changes a symlink's own mode: kern_fchmodat
+	 * looks the name up NOFOLLOW and calls setfmode on what it found
+	 * (vfs_syscalls.c).  AT_EMPTY_PATH takes dirfd's own vnode, an
+	 * O_PATH one too. */
 	int r = PS__SYS(fchmodat(dirfd, path, mode,
 	    AT_SYMLINK_NOFOLLOW | (empty ? AT_EMPTY_PATH : 0)));
 
@@ -167,11 +246,13 @@ int ps__os_reopen(int fd, const struct stat *st, int oflags)
 	int nfd;
 
 	(void)st;
-	/* The kernel opens fd's own vnode: no name is looked up. */
-	nfd = PS__SYS(openat(fd, "", O_EMPTY_PATH | oflags | O_CLOEXEC));
-	/* A kernel without O_EMPTY_PATH looks up "" and finds nothing. */
-	if (nfd == -ENOENT)
+	if (ps__freebsd_osrel() < PS__FREEBSD_MIN)
 		return PS__ENOROUTE;
+	/* The kernel opens fd's own vnode: no name is looked up.  Every
+	 * supported kernel (13.1+) has O_EMPTY_PATH, so ENOENT is not an
+	 * old kernel looking up "" but fd's vnode gone (namei_emptypath,
+	 * vfs_lookup.c: VN_IS_DOOMED), and is the answer. */
+	nfd = PS__SYS(openat(fd, "", O_EMPTY_PATH | oflags | O_CLOEXEC));
 	if (nfd >= 0)
 		ps__set_route("o-empty-path");
 	return nfd;
