@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The FreeBSD backend, compile-checked (FreeBSD cannot run here): clang
-# for x86_64-unknown-freebsd14.0 against the stub sysroot, one line per
-# file and check.
+# The FreeBSD backend compiled and linked (FreeBSD cannot run here):
+# clang for x86_64-unknown-freebsd13.5 against the real 13.5 sysroot in
+# ../shared/sysroots, ld.lld --no-undefined against its libc.so.7, the
+# examples and pscp linked too; one line per file and check.  Skips where
+# the sysroot is absent.
 set -euo pipefail
 exec "$PS_ROOT/tests/freebsd/compile-check.sh"
