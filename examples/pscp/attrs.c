@@ -10,8 +10,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/xattr.h>
 #include <unistd.h>
+#ifdef __FreeBSD__
+#include <sys/types.h>
+#include <sys/extattr.h>
+#else
+#include <sys/xattr.h>
+#endif
 
 #include <pathsafe/pathsafe.h>
 
@@ -38,6 +43,43 @@ static int keep_owner(int fd, const struct loc *dst, const struct stat *st)
 	}
 	return fail(e, "failed to preserve ownership for '%s'", dst->path);
 }
+
+#ifdef __FreeBSD__
+/*
+ * FreeBSD's extattr(2), user namespace: the names without Linux's "user."
+ * prefix.  Its list is length-prefixed; rewritten in place into Linux's
+ * NUL-terminated names (same length).  A value that grew since the probe
+ * is cut short instead of failing with ERANGE.
+ */
+#define ENODATA ENOATTR
+
+static ssize_t flistxattr(int fd, char *buf, size_t size)
+{
+	ssize_t n = extattr_list_fd(fd, EXTATTR_NAMESPACE_USER, buf, size);
+
+	for (ssize_t i = 0; buf && i < n; ) {
+		unsigned char len = buf[i];
+
+		memmove(buf + i, buf + i + 1, len);
+		buf[i + len] = '\0';
+		i += len + 1;
+	}
+	return n;
+}
+
+static ssize_t fgetxattr(int fd, const char *name, void *buf, size_t size)
+{
+	return extattr_get_fd(fd, EXTATTR_NAMESPACE_USER, name, buf, size);
+}
+
+static int fsetxattr(int fd, const char *name, const void *value,
+    size_t size, int flags)
+{
+	(void)flags;
+	return extattr_set_fd(fd, EXTATTR_NAMESPACE_USER, name, value,
+	    size) < 0 ? -1 : 0;
+}
+#endif
 
 /* The list of names (name NULL) or a value, into a buffer that fits:
  * it may grow between the probe and the read. */
