@@ -325,6 +325,29 @@ static void tmpfile_empty_path_bad_input(void **state)
 	pst_assert_content(t->dirfd, "cwd", "");
 }
 
+/* The directory path under the resolution flags, as ps_open resolves. */
+static void tmpfile_resolution_flags(void **state)
+{
+	struct pst *t = *state;
+	int sub;
+	ps_tmpfile *tf;
+
+	assert_int_equal(mkdirat(t->dirfd, "sub", 0755), 0);
+	assert_int_equal(symlinkat("sub", t->dirfd, "link"), 0);
+	sub = openat(t->dirfd, "sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_null(ps_tmpfile_open(sub, "..", 0644, PS_BENEATH));
+	assert_int_equal(errno, EXDEV);
+	close(sub);
+	assert_null(ps_tmpfile_open(t->dirfd, "link", 0644, PS_NO_SYMLINKS));
+	assert_int_equal(errno, ELOOP);
+	/* "/" is t->dirfd itself under PS_IN_ROOT. */
+	tf = ps_tmpfile_open(t->dirfd, "/sub", 0644, PS_IN_ROOT);
+	assert_non_null(tf);
+	publish_ok(tf, "out", PS_NO_SYNC);
+	assert_int_equal(ps_tmpfile_close(tf), 0);
+	pst_assert_content(t->dirfd, "sub/out", "");
+}
+
 /* Write and search but no read (0300): what the raw O_TMPFILE and linkat
  * allow, as a user whom the mode binds. */
 static int search_only_as_nobody(struct pst *t)
@@ -416,6 +439,7 @@ int main(void)
 		PST_TEST(tmpfile_borrowed_path_dir),
 		PST_TEST(tmpfile_empty_path_bad_input),
 		PST_TEST(tmpfile_search_only_dir),
+		PST_TEST(tmpfile_resolution_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
