@@ -165,26 +165,12 @@ static int pub_done(struct bench *b, int k)
 	return b->replace ? 0 : unlink_names(b, k);
 }
 
-static int pub_lib(struct bench *b, int i)
+/* A handle in dir (flags: how ps_tmpfile_open takes it), written and
+ * published. */
+static int pub_handle(struct bench *b, int i, const char *dir,
+    unsigned flags)
 {
-	ps_tmpfile *t = ps_tmpfile_open(b->dir, ".", 0644, 0);
-	int r;
-
-	if (!t)
-		return -1;
-	r = put(ps_tmpfile_fd(t), b);
-	if (r == 0 && ps_publish_tmpfile(t, pub_name(b, i),
-	    (b->replace ? PS_REPLACE : 0) | (b->sync ? 0 : PS_NO_SYNC)) < 0)
-		r = -1;
-	ps_tmpfile_close(t);
-	return r;
-}
-
-/* The same with the held directory borrowed (PS_EMPTY_PATH): the handle
- * opens and closes no directory of its own. */
-static int pub_borrowed(struct bench *b, int i)
-{
-	ps_tmpfile *t = ps_tmpfile_open(b->dir, "", 0644, PS_EMPTY_PATH);
+	ps_tmpfile *t = ps_tmpfile_open(b->dir, dir, 0644, flags);
 	int r;
 
 	if (!t)
@@ -196,6 +182,18 @@ static int pub_borrowed(struct bench *b, int i)
 	if (ps_tmpfile_close(t) < 0)
 		r = -1;
 	return r;
+}
+
+static int pub_lib(struct bench *b, int i)
+{
+	return pub_handle(b, i, ".", 0);
+}
+
+/* The held directory borrowed (PS_EMPTY_PATH): the handle opens and
+ * closes no directory of its own. */
+static int pub_borrowed(struct bench *b, int i)
+{
+	return pub_handle(b, i, "", PS_EMPTY_PATH);
 }
 
 /* O_TMPFILE in the held directory, linked as its name, or as "r.tmp"
