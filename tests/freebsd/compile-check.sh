@@ -11,7 +11,7 @@
 #  - the objects define every route of src/internal.h and hide every ps__
 #    name; ld.lld --no-undefined links them with the version script
 #    against libc.so.7 into a library that exports exactly the ps_* of
-#    src/pathsafe.map;
+#    src/pathsafe.map and needs no libc symbol version newer than 13.0's;
 #  - examples/*.c link against that library, pscp against the objects (it
 #    shares the hidden copy engine, as it does the static library).
 # Without the sysroot the stage says so and skips: the project's former
@@ -208,6 +208,18 @@ if err=$("$ld" -shared --no-undefined -soname libpathsafe.so.0 \
 	    wc -l)
 	ok "ld.lld --no-undefined: libpathsafe.so.0 against libc.so.7" \
 	    "($nlibc symbols from ${needed% })"
+	# Symbol versions up to FBSD_1.6 are 13.0's, which every supported
+	# kernel's libc has; a newer one may be missing on 13.1.
+	vers=$(readelf -VW "$so" | sed -n 's/.*Name: \(FBSD_[0-9.]*\).*/\1/p' |
+	    sort -uV)
+	newer=$(echo "$vers" | awk -F. '$2 > 6')
+	if [ -z "$newer" ]; then
+		ok "libc.so.7 symbol versions: $(echo $vers | tr ' ' ,)" \
+		    "(FBSD_1.6 is 13.0's)"
+	else
+		bad "libc.so.7 symbols newer than 13.0's (FBSD_1.6): check" \
+		    "13.1 has them" $newer
+	fi
 	check_exports "$so" "libpathsafe.so.0"
 else
 	bad "ld.lld --no-undefined: libpathsafe.so.0 against libc.so.7" \
