@@ -248,7 +248,9 @@ int ps__os_reopen(int fd, const struct stat *st, int oflags)
 	(void)st;
 	if (ps__freebsd_osrel() < PS__FREEBSD_MIN)
 		return PS__ENOROUTE;
-	/* The kernel opens fd's own vnode: no name is looked up.  Every
+	/* The kernel opens fd's own vnode: no name is looked up, and the
+	 * access asked for is checked against the file's permissions now
+	 * (vn_open_vnode, vfs_vnops.c), not against fd's.  Every
 	 * supported kernel (13.1+) has O_EMPTY_PATH, so ENOENT is not an
 	 * old kernel looking up "" but fd's vnode gone (namei_emptypath,
 	 * vfs_lookup.c: VN_IS_DOOMED), and is the answer. */
