@@ -300,7 +300,8 @@ static int dress(int fd, mode_t mode)
 	struct timespec times[2] = { { 1000000000, 123456789 },
 		{ 1200000000, 987654321 } };
 
-	if (fsetxattr(fd, "user.pathsafe", "kept", 4, 0) < 0 ||
+	if ((fsetxattr(fd, "user.pathsafe", "kept", 4, 0) < 0 &&
+	    errno != EOPNOTSUPP) ||
 	    (set_acl(fd) < 0 && errno != EOPNOTSUPP) ||
 	    fchmod(fd, mode) < 0 || futimens(fd, times) < 0)
 		return -1;
@@ -523,6 +524,9 @@ static void copy_retries_eintr(void **state)
 		failed += ps__copy_fd(src, dst, &c) != 0;
 	}
 	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
+	/* A signal still pending (valgrind delivers late) is dropped, not
+	 * taken by the default action. */
+	signal(SIGALRM, SIG_IGN);
 	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
 	assert_int_equal(failed, 0);
 	assert_same_bytes(src, dst);
