@@ -44,41 +44,6 @@ int ps__freebsd_osrel(void)
 	return v;
 }
 
-/*
- * A syscall the kernel lacks is answered by nosys() (kern_sig.c), which
- * sends SIGSYS to the calling thread and returns ENOSYS; SIGSYS kills by
- * default.  Blocked in this thread only (the process's dispositions are
- * not touched), the signal stays pending to the thread, and probe_end
- * takes it with sigtimedwait before the mask is restored.  A SIGSYS that
- * was already pending is not ours to take: then no probe is made.
- */
-static int probe_begin(sigset_t *old)
-{
-	sigset_t sys, pending;
-
-	sigemptyset(&sys);
-	sigaddset(&sys, SIGSYS);
-	if (pthread_sigmask(SIG_BLOCK, &sys, old) != 0)
-		return -1;
-	if (sigpending(&pending) == 0 && !sigismember(&pending, SIGSYS))
-		return 0;
-	pthread_sigmask(SIG_SETMASK, old, NULL);
-	return -1;
-}
-
-static void probe_end(const sigset_t *old, int r)
-{
-	static const struct timespec now = { 0, 0 };
-	sigset_t sys;
-
-	sigemptyset(&sys);
-	sigaddset(&sys, SIGSYS);
-	if (r == -ENOSYS)
-		while (sigtimedwait(&sys, NULL, &now) == SIGSYS)
-			;
-	pthread_sigmask(SIG_SETMASK, old, NULL);
-}
-
 int ps__os_link_empty_path(int fd, int dirfd, const char *name)
 {
 	int r = PS__SYS(linkat(fd, "", dirfd, name, AT_EMPTY_PATH));
@@ -105,42 +70,76 @@ int ps__os_link_fdpath(int fd, int dirfd, const char *name)
  * declare it define AT_RENAME_NOREPLACE, so a library built with 13.x or
  * 14.x headers never calls it and publishes by link-unlink.
  */
+#ifdef AT_RENAME_NOREPLACE
 #define RENAMEAT2_SINCE 1600000
 PS__MISSING_FLAG renameat2_missing;
 
-#ifdef AT_RENAME_NOREPLACE
-static int renameat2_noreplace(int dirfd, const char *from, const char *to)
+/*
+ * A syscall the kernel lacks is answered by nosys() (kern_sig.c), which
+ * sends SIGSYS to the calling thread and returns ENOSYS; SIGSYS kills by
+ * default.  Blocked in this thread only (the process's dispositions are
+ * not touched), the signal stays pending to the thread, and probe_end
+ * takes it with sigtimedwait before the mask is restored.  A SIGSYS that
+ * was already pending is not ours to take: then no probe is made.
+ */
+static int probe_begin(sigset_t *old)
 {
-	return PS__SYS(renameat2(dirfd, from, dirfd, to, AT_RENAME_NOREPLACE));
+	sigset_t sys, pending;
+
+	sigemptyset(&sys);
+	sigaddset(&sys, SIGSYS);
+	if (pthread_sigmask(SIG_BLOCK, &sys, old) != 0)
+		return -1;
+	if (sigpending(&pending) == 0 && !sigismember(&pending, SIGSYS))
+		return 0;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+	return -1;
 }
-#else
-static int renameat2_noreplace(int dirfd, const char *from, const char *to)
+
+static void probe_end(const sigset_t *old, int r)
 {
-	(void)dirfd, (void)from, (void)to;
-	return PS__ENOROUTE;
+	static const struct timespec now = { 0, 0 };
+	sigset_t sys;
+	int s;
+
+	sigemptyset(&sys);
+	sigaddset(&sys, SIGSYS);
+	if (r == -ENOSYS)
+		while ((s = sigtimedwait(&sys, NULL, &now)) == SIGSYS ||
+		    (s < 0 && errno == EINTR))
+			;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
-#endif
 
 int ps__os_rename_noreplace(int dirfd, const char *from, const char *to)
 {
 	sigset_t old;
 	int r;
 
-	/* Below 16.0 by the (fakeable) hint: surely absent.  At or above
-	 * it, a jail may lie: the call is a probe, SIGSYS blocked. */
+	/* Below 16.0 by the hint, not tried: a jail claiming less costs
+	 * only the route.  From 16.0 on, since a jail may claim more than
+	 * the kernel has, the call is a probe with SIGSYS blocked. */
 	if (PS__MISSING(renameat2_missing) ||
 	    ps__freebsd_osrel() < RENAMEAT2_SINCE || probe_begin(&old) < 0)
 		return PS__ENOROUTE;
-	r = renameat2_noreplace(dirfd, from, to);
+	r = PS__SYS(renameat2(dirfd, from, dirfd, to, AT_RENAME_NOREPLACE));
 	probe_end(&old, r);
 	if (r == -ENOSYS)
 		PS__SET_MISSING(renameat2_missing);
-	/* EOPNOTSUPP: a filesystem without the flag (or, racing a creator
-	 * of the name, EEXIST: rename(2) CAVEATS); others may have it. */
+	/* EOPNOTSUPP (or EINVAL): a filesystem without the flag, which
+	 * others may have.  There, racing a creator of the name, EEXIST
+	 * may come instead (rename(2) CAVEATS): the name exists. */
 	if (r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL)
 		return PS__ENOROUTE;
 	return r;
 }
+#else
+int ps__os_rename_noreplace(int dirfd, const char *from, const char *to)
+{
+	(void)dirfd, (void)from, (void)to;
+	return PS__ENOROUTE;
+}
+#endif
 
 /*
  * kern_funlinkat and kern_frmdirat (vfs_syscalls.c) check the type of
