@@ -5,9 +5,6 @@
 
 #include "../internal.h"
 
-/* The entry name of an fd under /proc/self/fd: up to 10 digits. */
-#define PS__FDNAME_SIZE 16
-
 /* The kernel's struct statx (stable ABI), which musl's toolchain lacks. */
 struct ps__statx {
 	uint32_t mask, blksize;
@@ -32,7 +29,6 @@ struct ps__statx {
 PS__HIDDEN int ps__linux_statx(int dirfd, const char *path, int flags,
     unsigned mask, struct ps__statx *stx);
 
-PS__HIDDEN int ps__linux_proc_fd_dir(int fd, char ent[PS__FDNAME_SIZE]);
 PS__HIDDEN int ps__linux_filtered(long nr, long a, long b, long c, long d,
     long e);
 
