@@ -13,7 +13,8 @@
 #define O_TMPFILE 0	/* no O_TMPFILE here: nothing more to refuse */
 #endif
 
-/* Access as read and write bits, O_PATH as none. */
+/* Access as read and write bits; O_PATH, and the access mode 3 that
+ * allows only ioctls, as none. */
 static int access_bits(int fl)
 {
 	if (fl & O_PATH)
@@ -23,8 +24,10 @@ static int access_bits(int fl)
 		return 1;
 	case O_WRONLY:
 		return 2;
+	case O_RDWR:
+		return 3;
 	}
-	return 3;
+	return 0;
 }
 
 /* The reopen restriction proposed for the kernel: no access fd lacks. */
@@ -45,12 +48,16 @@ static int upgrade_refused(int fd, int oflags)
 
 int ps__reopen(int fd, const struct stat *st, int oflags)
 {
-	int trunc = (oflags & O_TRUNC) && !(oflags & O_PATH), nfd, r = 0;
+	/* As open(2), O_TRUNC truncates regular files only; decided here,
+	 * so a FIFO or a device is opened as asked or not at all. */
+	int trunc = (oflags & O_TRUNC) && !(oflags & O_PATH) &&
+	    S_ISREG(st->st_mode), nfd, r = 0;
 	struct stat nst;
 
 	/* Truncation waits for the check, so no other file can lose its
 	 * data; on a read-only open it is unspecified, so refused. */
-	if (trunc && (oflags & O_ACCMODE) == O_RDONLY)
+	if ((oflags & O_TRUNC) && !(oflags & O_PATH) &&
+	    (oflags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
 	nfd = ps__os_reopen(fd, st, oflags & ~O_TRUNC);
 	if (nfd == PS__ENOROUTE)
