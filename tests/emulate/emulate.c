@@ -98,6 +98,13 @@ static const struct profile profiles[] = {
 	/* Kernels before 3.17, and sandboxes that filter it. */
 	{ "no-getrandom", "getrandom -> ENOSYS (kernel < 3.17, sandboxes)",
 	  RULES(ALWAYS(SCMP_SYS(getrandom), ENOSYS)) },
+	/* Without CAP_SYS_ADMIN (ENOSYS before 5.2): the library cannot
+	 * make a private procfs; no-mount-api neither clone /proc. */
+	{ "no-fsopen", "fsopen -> EPERM (no private procfs instance)",
+	  RULES(ALWAYS(SCMP_SYS(fsopen), EPERM)) },
+	{ "no-mount-api", "fsopen, open_tree -> EPERM (unprivileged, sandboxes)",
+	  RULES(ALWAYS(SCMP_SYS(fsopen), EPERM),
+		ALWAYS(SCMP_SYS(open_tree), EPERM)) },
 	/* Kernels before 4.5, and filesystems without reflink (ext4). */
 	{ "no-copy-accel",
 	  "copy_file_range -> ENOSYS, ioctl FICLONE -> EOPNOTSUPP",

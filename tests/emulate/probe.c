@@ -112,6 +112,12 @@ int main(void)
 	close(make("r3"));
 	report("renameat-plain", renameat(dfd, "r3", dfd, "r3-new"));
 
+	/* Flags the kernel refuses (EINVAL, as root) before doing anything:
+	 * an EPERM is the filter's. */
+	report("fsopen-badflags", syscall(__NR_fsopen, "proc", ~0u));
+	report("open-tree-badflags", syscall(__NR_open_tree, AT_FDCWD, "/",
+					     ~0u));
+
 	char rnd[8];
 
 	report("getrandom", syscall(__NR_getrandom, rnd, sizeof(rnd), 0));

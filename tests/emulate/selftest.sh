@@ -19,7 +19,7 @@ bad() {
 }
 
 # What Linux 6.6 or later answers natively (root before 6.10, for linkat
-# AT_EMPTY_PATH).  ext4 and tmpfs have no reflink, so ficlone may fail in
+# AT_EMPTY_PATH; root for fsopen, which checks privilege before flags).  ext4 and tmpfs have no reflink, so ficlone may fail in
 # any way: no-copy-accel is proved by ficlone-badsrc, which the kernel
 # answers EBADF before looking at the filesystem.  open-tmpfile exists only
 # where the architecture has the open syscall.
@@ -28,6 +28,7 @@ declare -A native=(
 	[o-tmpfile]=OK [open-tmpfile]=OK [openat2]=OK
 	[renameat2-noreplace]=OK [renameat2-glibc]=OK [renameat-plain]=OK
 	[getrandom]=OK [copy_file_range]=OK
+	[fsopen-badflags]=EINVAL [open-tree-badflags]=EINVAL
 	[ficlone]='*' [ficlone-badsrc]=EBADF [ioctl-fionread]=OK
 )
 
@@ -89,6 +90,8 @@ check link-denied 'linkat-empty-path EPERM' 'linkat-plain EPERM' 'link EPERM'
 check no-tmpfile 'o-tmpfile EOPNOTSUPP' 'open-tmpfile EOPNOTSUPP'
 check tmpfile-eisdir 'o-tmpfile EISDIR' 'open-tmpfile EISDIR'
 check no-openat2 'openat2 ENOSYS'
+check no-fsopen 'fsopen-badflags EPERM'
+check no-mount-api 'fsopen-badflags EPERM' 'open-tree-badflags EPERM'
 # glibc's renameat2() answers EINVAL either way: it hides ENOSYS.
 check no-renameat2 'renameat2-noreplace ENOSYS' 'renameat2-glibc EINVAL'
 check renameat2-einval 'renameat2-noreplace EINVAL' 'renameat2-glibc EINVAL'
