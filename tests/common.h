@@ -34,7 +34,10 @@ int pst_setup(void **state);
 int pst_teardown(void **state);
 #define PST_TEST(f) cmocka_unit_test_setup_teardown(f, pst_setup, pst_teardown)
 
+/* Open descriptors, but for the one procfs handle the library keeps. */
 int pst_fd_count(void);
+/* Is fd the root of a procfs (such as that handle)? */
+int pst_is_procfs_root(int fd);
 /* Is this profile part of the run's emulation? */
 int pst_profile(const char *name);
 /* Is the scratch directory on a filesystem of this statfs magic? */
@@ -65,10 +68,14 @@ void pst_log_route(const char *route);
  * Can the /proc/self/fd routes work in this run (proc-chmod, linkat-proc,
  * proc-reopen, ps_funlink)?  The matrix names its environment in
  * $PS_TEST_PROC (present, absent, fake, overmount, foreign); without it,
- * /proc/self/fd must be procfs.  Where they cannot, those calls fail
+ * /proc/self/fd must be procfs.  Where the library can make its own
+ * procfs instance they always can.  Where they cannot, those calls fail
  * with EOPNOTSUPP (EXDEV for a procfs that shows another process).
  */
 int pst_proc_usable(void);
+/* Can this process make a procfs instance of its own (fsopen: root, not
+ * filtered)?  The library's /proc routes then need no /proc at all. */
+int pst_private_proc(void);
 
 /* openat(dirfd, name, oflags | O_CLOEXEC), asserted to succeed. */
 int pst_open(int dirfd, const char *name, int oflags);

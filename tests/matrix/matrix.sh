@@ -28,6 +28,8 @@ declare -A forces=(
 	[no-tmpfile]="named-tmpfile rename"
 	[tmpfile-eisdir]="named-tmpfile rename"
 	[no-openat2]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen"
+	[no-fsopen]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen rename-verify"
+	[no-mount-api]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen rename-verify"
 	[no-renameat2]="rename-verify"
 	[renameat2-einval]="rename-verify"
 	[no-copy-accel]="read-write"
@@ -78,12 +80,24 @@ if ((proc)); then
 		mx_run "/proc absent" "$t" none -- "${penv[@]}" absent "$decoy"
 	done
 	for env in present absent fake overmount foreign; do
-		for p in none fchmodat2-enosys,linkat-old; do
+		for p in none fchmodat2-enosys,linkat-old \
+			fchmodat2-enosys,linkat-old,no-fsopen \
+			fchmodat2-enosys,linkat-old,no-mount-api; do
 			mx_run "/proc $env, $p" tests/matrix/test_hostile_proc \
 				"$p" -- "${penv[@]}" "$env" "$decoy"
 		done
 	done
-	mx_expect "/proc present, fchmodat2-enosys,linkat-old" \
+	# The library's own procfs (root) needs no /proc; a clone of /proc
+	# leaves the mounts over the fd directories behind.
+	for env in present absent fake overmount foreign; do
+		mx_expect "/proc $env, fchmodat2-enosys,linkat-old" \
+			proc-chmod linkat-proc proc-reopen rename-verify
+	done
+	for env in present overmount foreign; do
+		mx_expect "/proc $env, fchmodat2-enosys,linkat-old,no-fsopen" \
+			proc-chmod linkat-proc proc-reopen rename-verify
+	done
+	mx_expect "/proc present, fchmodat2-enosys,linkat-old,no-mount-api" \
 		proc-chmod linkat-proc proc-reopen rename-verify
 	for env in absent fake overmount foreign; do
 		mx_expect "/proc $env, none" fchmodat2 linkat-empty-path \

@@ -3,12 +3,13 @@
 # private mount namespace of its own (the host's /proc is never touched).
 #   present    the real /proc
 #   absent     /proc unmounted
-#   fake       a tmpfs on /proc whose self/fd/N (N = 0..255) are symlinks
-#              to DECOY
+#   fake       a tmpfs on /proc whose self/fd/N and thread-self/fd/N
+#              (N = 0..255) are symlinks to DECOY
 #   overmount  a directory of such symlinks bind-mounted over just the
-#              command's /proc/PID/fd
+#              command's /proc/PID/fd and /proc/PID/task/PID/fd (its
+#              main thread's, which /proc/thread-self names)
 #   foreign    another process's /proc/PID/fd, where every fd from 3 to
-#              250 is DECOY, bind-mounted over the command's
+#              250 is DECOY, bind-mounted over the command's two
 # COMMAND runs with PS_TEST_PROC=ENV and PS_DECOY=DECOY.  A mount over
 # /proc/self/fd lands on one PID's directory, so the script mounts over
 # its own and then becomes COMMAND by exec, keeping its PID.
@@ -35,11 +36,13 @@ absent)
 fake)
 	mount -t tmpfs -o size=1m pstfake /proc
 	links /proc/self/fd
+	ln -s self /proc/thread-self
 	;;
 overmount)
 	mount -t tmpfs -o size=1m pstfake /mnt
 	links /mnt/fd
 	mount --bind /mnt/fd "/proc/$$/fd"
+	mount --bind /mnt/fd "/proc/$$/task/$$/fd"
 	;;
 foreign)
 	# The holder keeps the decoy open until COMMAND, which inherits the
@@ -55,6 +58,7 @@ foreign)
 		sleep 0.05
 	done
 	mount --bind "/proc/$holder/fd" "/proc/$$/fd"
+	mount --bind "/proc/$holder/fd" "/proc/$$/task/$$/fd"
 	;;
 *)
 	echo "procenv.sh: unknown environment '$env'" >&2

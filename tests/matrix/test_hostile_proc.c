@@ -5,15 +5,20 @@
  * $PS_TEST_PROC:
  *   present    the real /proc: every /proc route works;
  *   absent     no /proc at all;
- *   fake       a tmpfs on /proc whose self/fd/N are symlinks to $PS_DECOY;
- *   overmount  the same symlinks bind-mounted over just /proc/self/fd;
+ *   fake       a tmpfs on /proc whose self/fd/N and thread-self/fd/N are
+ *              symlinks to $PS_DECOY;
+ *   overmount  the same symlinks bind-mounted over just our fd directories
+ *              (/proc/self/fd and /proc/thread-self/fd);
  *   foreign    another process's /proc/PID/fd, whose every fd is the
- *              decoy, bind-mounted over /proc/self/fd.
- * In the hostile ones each /proc route (proc-chmod, forced by
- * fchmodat2-enosys; linkat-proc, forced by linkat-old; proc-reopen;
- * ps_funlink's name lookup) fails with EOPNOTSUPP, or EXDEV where procfs
- * shows another inode, and the decoy keeps its mode, content, link count
- * and mtime; the routes that need no /proc keep working.
+ *              decoy, bind-mounted over them.
+ * Each /proc route (proc-chmod, forced by fchmodat2-enosys; linkat-proc,
+ * forced by linkat-old; proc-reopen; ps_funlink's name lookup) works
+ * wherever the library reaches a procfs no mount redirects: its own
+ * instance (root), or a clone of /proc without the mounts on it
+ * (no-fsopen); with /proc itself (no-mount-api) a mount over the fd
+ * directory is refused with EXDEV.  Without a procfs at /proc the routes
+ * fail with EOPNOTSUPP.  The decoy keeps its mode, content, link count and
+ * mtime throughout; the routes that need no /proc keep working.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -33,7 +38,12 @@ static int proc_errno(void)
 {
 	if (pst_proc_usable())
 		return 0;
-	return strcmp(env(), "foreign") ? EOPNOTSUPP : EXDEV;
+	/* No procfs at /proc: nothing to clone or open. */
+	if (!strcmp(env(), "absent") || !strcmp(env(), "fake"))
+		return EOPNOTSUPP;
+	/* A procfs with mounts over our fd directories: a clone leaves them
+	 * behind, /proc itself refuses to cross them. */
+	return pst_profile("no-mount-api") ? EXDEV : 0;
 }
 
 struct decoy {

@@ -22,7 +22,8 @@ int rh_scratch(char path[4096]);
 /* Removes the tree at path, symlinks never followed. */
 void rh_remove_tree(const char *path);
 
-/* Open descriptors, counted by fcntl (no /proc needed). */
+/* Open descriptors, counted by fcntl (no /proc needed), but for the
+ * procfs handle the library keeps. */
 int rh_fd_count(void);
 /* Pins the calling thread to cpu modulo the CPUs we may run on; the
  * first call must come before any thread is started. */
