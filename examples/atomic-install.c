@@ -22,7 +22,8 @@
  * A transaction, durable at its end (-t; apk's policy).  Every file is
  * published with PS_NO_SYNC, and one syncfs(2) of the directory's
  * filesystem at the end makes them all durable at once, which costs far
- * less than an fsync per file when there are many.  Until the syncfs
+ * less than an fsync per file when there are many (without syncfs, as on
+ * FreeBSD, the files and the directory are fsync'ed at the end).  Until the syncfs
  * returns, a crash may lose any of the new files (each name then holds
  * the old file or the new one, complete, or on some filesystems an
  * empty one): the caller records the transaction as done only after it.
@@ -35,11 +36,10 @@
  * Build: cc atomic-install.c $(pkg-config --cflags --libs pathsafe)
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE		/* syncfs */
+#define _GNU_SOURCE		/* syncfs, on Linux */
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,14 +108,39 @@ static int install(int dirfd, const char *dir, const char *name,
 	return 0;
 }
 
-/* -t DIR MODE FILE...: each FILE as DIR/its base name, then one syncfs. */
+/*
+ * The transaction's one sync point: syncfs(2) of the directory's
+ * filesystem where there is one (Linux); elsewhere an fsync of each file
+ * installed and of the directory, at the end, all at once.
+ */
+static int commit(int dirfd, char **names, int n)
+{
+#ifdef __linux__
+	(void)names, (void)n;
+	return syncfs(dirfd);
+#else
+	int fd, r = 0;
+
+	for (int i = 0; i < n && r == 0; i++) {
+		fd = openat(dirfd, names[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		r = fsync(fd);
+		close(fd);
+	}
+	return r == 0 ? fsync(dirfd) : r;
+#endif
+}
+
+/* -t DIR MODE FILE...: each FILE as DIR/its base name, then one sync. */
 static int transaction(int argc, char **argv)
 {
 	mode_t mode = (mode_t)strtoul(argv[3], NULL, 8);
 	int dirfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int failed = 0, from;
+	int failed = 0, done = 0, from;
+	char **names = calloc(argc, sizeof(*names));
 
-	if (dirfd < 0) {
+	if (dirfd < 0 || !names) {
 		fprintf(stderr, "atomic-install: %s: %s\n", argv[2],
 		    strerror(errno));
 		return 1;
@@ -128,16 +153,20 @@ static int transaction(int argc, char **argv)
 			failed = 1;
 			continue;
 		}
-		failed |= install(dirfd, "", basename(argv[i]), mode, from,
-		    PS_NO_SYNC) < 0;
+		names[done] = strrchr(argv[i], '/') ?
+		    strrchr(argv[i], '/') + 1 : argv[i];
+		if (install(dirfd, "", names[done], mode, from, PS_NO_SYNC) < 0)
+			failed = 1;
+		else
+			done++;
 		close(from);
 	}
-	/* The transaction's one sync: every file above, durable now. */
-	if (syncfs(dirfd) < 0) {
-		fprintf(stderr, "atomic-install: syncfs: %s\n",
-		    strerror(errno));
+	/* Every file above, durable now: the transaction is done. */
+	if (commit(dirfd, names, done) < 0) {
+		fprintf(stderr, "atomic-install: sync: %s\n", strerror(errno));
 		failed = 1;
 	}
+	free(names);
 	close(dirfd);
 	return failed;
 }
