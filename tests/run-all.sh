@@ -5,9 +5,9 @@
 # made by the first, in $PS_BUILD.
 set -u
 cd "$(dirname "$0")/.."
-export PS_ROOT=$PWD
-export PS_BUILD=${PS_BUILD:-$PWD/build/ci}
-export MAKEFLAGS=-j$(nproc)
+PS_ROOT=$PWD
+# shellcheck source=tests/stage-env.sh
+. tests/stage-env.sh
 failed=0 total=0 summary=""
 for stage in tests/ci.d/*.sh; do
 	name=$(basename "$stage" .sh)
@@ -21,5 +21,5 @@ for stage in tests/ci.d/*.sh; do
 done
 echo "=== summary"
 printf '%s' "$summary"
-echo "stages: $((total - failed)) passed, $failed failed"
+echo "stages: $((total - failed)) passed, $failed failed, in ${SECONDS}s"
 [ "$failed" -eq 0 ]

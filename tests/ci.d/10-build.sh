@@ -2,6 +2,8 @@
 # Builds everything warning-free (-Werror) with gcc, the stages' build;
 # again with clang; and the library alone with musl-gcc, without cmocka.
 set -euo pipefail
+# shellcheck source=tests/stage-env.sh
+. "$(dirname "$0")/../stage-env.sh"
 cmake -S "$PS_ROOT" -B "$PS_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DCMAKE_C_COMPILER=gcc >/dev/null
 cmake --build "$PS_BUILD"

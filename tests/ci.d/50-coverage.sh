@@ -5,6 +5,8 @@
 # lines or 85% of branches.  The HTML report of the same runs:
 #   cmake --build $PS_BUILD-coverage --target coverage-html
 set -euo pipefail
+# shellcheck source=tests/stage-env.sh
+. "$(dirname "$0")/../stage-env.sh"
 build=$PS_BUILD-coverage
 # -u __gcov_dump: pst_as_nobody's children save their counts with it.
 cmake -S "$PS_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Debug \

@@ -5,6 +5,8 @@
 # most routes; then once under valgrind with fd tracking, on the stages'
 # build.  A separate build in $PS_BUILD-asan.
 set -uo pipefail
+# shellcheck source=tests/stage-env.sh
+. "$(dirname "$0")/../stage-env.sh"
 build=$PS_BUILD-asan
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cmake -S "$PS_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Debug \

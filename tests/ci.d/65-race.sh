@@ -9,7 +9,9 @@
 #   PS_RACE_KILLS       SIGKILLs per crash run (default 1000)
 #   PS_FUZZ_SECONDS     fuzzing time (default 60)
 set -u
-build=${PS_BUILD:-$PS_ROOT/build/ci}
+# shellcheck source=tests/stage-env.sh
+. "$(dirname "$0")/../stage-env.sh"
+build=$PS_BUILD
 race=$build/tests/race
 emulate=$build/tests/emulate/ps-emulate
 fuzz=$build-clang/tests/fuzz/ps-fuzz

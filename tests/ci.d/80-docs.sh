@@ -7,8 +7,10 @@
 # names it, and every name has an installed page.  (3) The Doxygen
 # reference builds with WARN_AS_ERROR.
 set -u
-root=${PS_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${PS_BUILD:-$root/build/ci}
+# shellcheck source=tests/stage-env.sh
+. "$(dirname "$0")/../stage-env.sh"
+root=$PS_ROOT
+build=$PS_BUILD
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pass=0 fail=0 skip=0
