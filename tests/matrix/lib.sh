@@ -21,6 +21,34 @@ mx_init() {
 	done
 }
 
+# mx_no_mount_ns: nothing if this process can mount in a private mount
+# namespace of its own, else why not.  unshare needs root (CAP_SYS_ADMIN),
+# and --propagation private fails where / is not a mount point (a plain
+# chroot) or the namespace is not ours (many containers).
+mx_no_mount_ns() {
+	local err
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "mounts need root"
+	elif ! err=$(unshare -m --propagation private true 2>&1); then
+		echo "no private mount namespace here (${err:-unshare -m failed})"
+	fi
+}
+
+# mx_no_loop: nothing if a loop device can be attached here, else why not
+# (no /dev/loop-control, none free, or a container that denies them).
+mx_no_loop() {
+	local img err dev
+	img=$(mktemp "${TMPDIR:-/tmp}/psloop.XXXXXX") || return
+	truncate -s 1M "$img"
+	if dev=$(losetup --find --show "$img" 2>&1); then
+		losetup -d "$dev"
+	else
+		err=$dev
+		echo "no loop device here (${err:-losetup failed})"
+	fi
+	rm -f "$img"
+}
+
 # mx_run GROUP TEST PROFILE [ENV=VALUE...] -- [WRAPPER...]: runs
 # BUILD/TEST under ps-emulate PROFILE (with $PS_EMULATE_PROFILE), inside
 # the wrapper if any, and records the cell GROUP x TEST.

@@ -64,9 +64,8 @@ for p in "${profiles[@]}"; do
 	fi
 done
 
-if ((proc)) && ! unshare -m --propagation private true 2>/dev/null; then
-	mx_skip "/proc" "all environments" \
-		"no private mount namespace here (needs root: unshare -m)"
+if ((proc)) && why=$(mx_no_mount_ns) && [[ -n $why ]]; then
+	mx_skip "/proc" "all environments" "$why"
 	proc=0
 fi
 if ((proc)); then
