@@ -48,8 +48,14 @@ for run in matrix realfs; do
 	fi
 done
 
-lcov -q "${rc[@]}" --capture -d "$build" -b "$root" -o "$out/all.info" \
-	2>"$out/lcov.log"
+# The zero counts of every compiled file first: a file no run reached
+# counts, at 0%, rather than vanish from the report.
+lcov -q "${rc[@]}" --capture --initial -d "$build" -b "$root" \
+	-o "$out/base.info" 2>"$out/lcov.log"
+lcov -q "${rc[@]}" --capture -d "$build" -b "$root" -o "$out/run.info" \
+	2>>"$out/lcov.log"
+lcov -q "${rc[@]}" -a "$out/base.info" -a "$out/run.info" \
+	-o "$out/all.info" 2>>"$out/lcov.log"
 lcov -q "${rc[@]}" --extract "$out/all.info" "$root/src/*" \
 	-o "$out/src.info" 2>>"$out/lcov.log"
 lcov -q "${rc[@]}" --remove "$out/src.info" "$root/src/freebsd/*" \
