@@ -57,6 +57,14 @@ for p in none no-tmpfile link-denied link-denied,no-tmpfile no-renameat2; do
 	run "copies as nobody" "$p" "$race/ps-copies" --nobody
 done
 
+# The mount-namespace attacker on every /proc route (root only, else it
+# skips): the library's own procfs, then /proc itself (no-mount-api).
+mnt=()
+[ "${PS_RACE_SOAK:-0}" = 1 ] && mnt=(--soak)
+run "attack mount-ns" fchmodat2-enosys,linkat-old "$race/ps-mntrace" "${mnt[@]}"
+run "attack mount-ns" fchmodat2-enosys,linkat-old,no-mount-api \
+	"$race/ps-mntrace" -n 10000
+
 kills=(-n "${PS_RACE_KILLS:-1000}")
 run "crash" none "$race/ps-crash" "${kills[@]}"
 run "crash" no-tmpfile "$race/ps-crash" "${kills[@]}"
