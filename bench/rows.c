@@ -274,6 +274,35 @@ static int reopen_proc(struct bench *b, int i)
 	return fd < 0 ? -1 : close(fd);
 }
 
+/* chmod of an O_PATH descriptor on an old kernel: proc-chmod on the
+ * caller's number (PS_EMPTY_PATH). */
+static int chmod_fd_lib(struct bench *b, int i)
+{
+	return ps_fchmod_nofollow(b->fd, "", mode_of(i), PS_EMPTY_PATH);
+}
+
+static int chmod_fd_proc(struct bench *b, int i)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", b->fd);
+	return chmod(path, mode_of(i));
+}
+
+/* The same with the check a careful program makes first. */
+static int chmod_fd_checked(struct bench *b, int i)
+{
+	char path[32];
+	struct stat st;
+
+	if (fstat(b->fd, &st) < 0)
+		return -1;
+	if (S_ISLNK(st.st_mode))
+		return fail(EOPNOTSUPP);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", b->fd);
+	return chmod(path, mode_of(i));
+}
+
 /* funlinkat: prep makes k files and keeps each one open. */
 
 static int make_names(struct bench *b, int k)
@@ -531,6 +560,13 @@ const struct row bench_rows[] = {
 	    V("open(\"/proc/self/fd/N\", O_RDONLY), close", nothing,
 		reopen_proc, nothing),
 	    V("the same as the limit", nothing, reopen_proc, nothing) } },
+	{ "chmod-old-fd", "chmod no-follow of an O_PATH fd, old kernel", 50,
+	    201, 0, init_opath, {
+	    V("ps_fchmod_nofollow(fd, \"\", PS_EMPTY_PATH)", nothing,
+		chmod_fd_lib, nothing),
+	    V("chmod(\"/proc/self/fd/N\")", nothing, chmod_fd_proc, nothing),
+	    V("fstat(fd), chmod(\"/proc/self/fd/N\")", nothing,
+		chmod_fd_checked, nothing) } },
 	{ "funlinkat", "funlinkat", 50, 201, 0, NULL, {
 	    V("ps_funlinkat(dir, name, fd)", make_names, unlink_lib,
 		close_fds),

@@ -78,7 +78,7 @@ start=$SECONDS
 {
 	"$bench" -d "$scratch" "${rounds[@]}" "${fast[@]}"
 	"$emulate" fchmodat2-enosys -- "$bench" -d "$scratch" \
-		"${rounds[@]}" chmod-old
+		"${rounds[@]}" chmod-old chmod-old-fd
 	"$bench" -d "$tmpfs" "${rounds[@]}" publish replace publish-borrowed \
 		replace-borrowed flink funlinkat
 } | tee "$table"
@@ -87,7 +87,7 @@ start=$SECONDS
 trace=$work/trace.txt
 strace -f -qq -o "$trace" "$bench" -d "$scratch" -t "${fast[@]}"
 strace -f -qq -o "$trace.old" "$emulate" fchmodat2-enosys -- \
-	"$bench" -d "$scratch" -t chmod-old
+	"$bench" -d "$scratch" -t chmod-old chmod-old-fd
 sequences() {
 	awk '/"\/@bench\// {
 		match($0, /"\/@bench\/[^"]*"/)
@@ -243,7 +243,7 @@ goals() {
 	echo
 	echo "| operation | library | limit | today |"
 	echo "|---|---|---|---|"
-	"$bench" -l "${fast[@]}" chmod-old copy copy-sync
+	"$bench" -l "${fast[@]}" chmod-old chmod-old-fd copy copy-sync
 	echo
 	echo "## Syscalls of one op (strace, the op after the first)"
 	echo
