@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ps_reopen: a new descriptor for the same inode, with new flags. */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -237,6 +238,49 @@ static void reopen_no_upgrade(void **state)
 	close(fd);
 }
 
+/* Access mode 3 (ioctls only) reads and writes nothing. */
+static void reopen_no_upgrade_access_mode_3(void **state)
+{
+	struct pst *t = *state;
+	int fd;
+
+	need_proc();
+	pst_write(t->dirfd, "f", "x", 0666);
+	fd = openat(t->dirfd, "f", O_ACCMODE | O_CLOEXEC);
+	assert_true(fd >= 0);
+	expect_upgrade(fd, O_RDWR, 0);
+	expect_upgrade(fd, O_RDONLY, 0);
+	expect_upgrade(fd, O_WRONLY, 0);
+	expect_upgrade(fd, O_PATH, 1);
+	close(fd);
+}
+
+/* O_TRUNC truncates regular files only, as open(2): a FIFO and a device
+ * are opened, and not then refused by ftruncate. */
+static void reopen_truncates_regular_files_only(void **state)
+{
+	struct pst *t = *state;
+	int fd, rd, nfd;
+
+	need_proc();
+	assert_int_equal(mkfifoat(t->dirfd, "p", 0600), 0);
+	rd = pst_open(t->dirfd, "p", O_RDONLY | O_NONBLOCK);
+	fd = open_path(t, "p", 0);
+	nfd = ps_reopen(fd, O_WRONLY | O_TRUNC, 0);
+	assert_true(nfd >= 0);
+	pst_assert_route("proc-reopen");
+	assert_int_equal(write(nfd, "x", 1), 1);
+	close(nfd);
+	close(fd);
+	close(rd);
+	fd = open("/dev/null", O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+	nfd = ps_reopen(fd, O_WRONLY | O_TRUNC, 0);
+	assert_true(nfd >= 0);
+	close(nfd);
+	close(fd);
+}
+
 static int reopen_as_nobody(struct pst *t)
 {
 	int fd = openat(t->dirfd, "secret", O_PATH | O_CLOEXEC);
@@ -275,6 +319,8 @@ int main(void)
 		PST_TEST(reopen_symlink_eloop),
 		PST_TEST(reopen_bad_input),
 		PST_TEST(reopen_no_upgrade),
+		PST_TEST(reopen_no_upgrade_access_mode_3),
+		PST_TEST(reopen_truncates_regular_files_only),
 		PST_TEST(reopen_as_nobody_keeps_permissions),
 	};
 
