@@ -14,8 +14,3 @@ int ps_open(int dirfd, const char *path, int oflags, mode_t mode,
 	return ps__ret(r);
 }
 
-int ps_remove_tree(int dirfd, const char *path, unsigned flags)
-{
-	(void)dirfd, (void)path, (void)flags;
-	return ps__ret(-ENOSYS);
-}
