@@ -17,7 +17,7 @@ if [[ ${1-} == --no-proc ]]; then proc=0; shift; fi
 
 # What each profile forces, as the routes its runs must assert.
 declare -A forces=(
-	[none]="fchmodat2 linkat-empty-path o-tmpfile openat-dot proc-reopen rename-verify"
+	[none]="fchmodat2 linkat-empty-path o-tmpfile openat-dot openat2 proc-reopen remove-tree rename-verify"
 	[fchmodat2-enosys]="proc-chmod"
 	[fchmodat2-eperm]="proc-chmod"
 	[linkat-old]="linkat-proc"
@@ -27,7 +27,7 @@ declare -A forces=(
 	[link-denied]="copy"
 	[no-tmpfile]="named-tmpfile rename"
 	[tmpfile-eisdir]="named-tmpfile rename"
-	[no-openat2]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen"
+	[no-openat2]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen walk"
 	[no-fsopen]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen rename-verify"
 	[no-mount-api]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen rename-verify"
 	[no-renameat2]="rename-verify"

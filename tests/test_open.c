@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ps_open: the kernel is the oracle.  Every case of a table (escapes by
+ * "..", absolute paths and symlinks, loops and the 40-link limit, magic
+ * links, mount crossings, trailing slashes, O_CREAT through dangling
+ * symlinks) is opened by ps_open and by raw openat2 on this kernel, and
+ * the two must agree: the same errno, or the same inode (the same new
+ * name, for a file O_CREAT made).  Natively ps_open takes openat2; under
+ * ps-emulate no-openat2 it takes the userspace walk, still checked
+ * against the kernel: the profile lets a 32-byte open_how through, which
+ * only this oracle passes.
+ */
+#include <fcntl.h>
+#include <ftw.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+
+/* <linux/openat2.h>'s struct open_how, zero-extended to 32 bytes. */
+struct oracle_how {
+	uint64_t flags, mode, resolve, zero;
+};
+#define RESOLVE_NO_XDEV_ 0x01
+#define RESOLVE_NO_SYMLINKS_ 0x04
+#define RESOLVE_BENEATH_ 0x08
+#define RESOLVE_IN_ROOT_ 0x10
+
+static const unsigned rflag_set[] = {
+	0, PS_BENEATH, PS_IN_ROOT, PS_NO_SYMLINKS, PS_NO_XDEV,
+	PS_IN_ROOT | PS_NO_SYMLINKS, PS_BENEATH | PS_NO_XDEV,
+	PS_IN_ROOT | PS_NO_XDEV,
+};
+
+static const int oflag_set[] = {
+	O_RDONLY, O_PATH, O_PATH | O_NOFOLLOW, O_RDONLY | O_NOFOLLOW,
+	O_RDONLY | O_DIRECTORY, O_PATH | O_DIRECTORY,
+	O_WRONLY | O_CREAT, O_WRONLY | O_CREAT | O_EXCL,
+	O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, O_RDONLY | O_CREAT |
+	O_DIRECTORY,
+};
+
+#define N(a) (sizeof(a) / sizeof(*(a)))
+
+/* What one open did: an errno, or the file and any name it created. */
+struct res {
+	int err;
+	dev_t dev;
+	ino_t ino;
+	char created[512];
+};
+
+/* The scratch tree's names, to tell what an O_CREAT made. */
+static struct scan {
+	size_t skip;		/* strlen of the scratch path */
+	char *names;		/* "\n" + one name a line */
+	size_t len, cap;
+	const char *baseline;	/* names with only the fixture */
+	char *created;		/* out: new names, " "-separated */
+	size_t csize;
+	ino_t ino;		/* the inode a new name must be */
+	int wrong;		/* a new name of another inode */
+} sc;
+
+static int scan_entry(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	const char *rel = path + sc.skip;
+	char key[PATH_MAX + 2];
+
+	(void)type, (void)ftw;
+	snprintf(key, sizeof(key), "\n%s\n", rel);
+	if (sc.baseline) {
+		if (strstr(sc.baseline, key))
+			return 0;
+		if (strlen(sc.created) + strlen(rel) + 2 < sc.csize) {
+			strcat(sc.created, *sc.created ? " " : "");
+			strcat(sc.created, rel);
+		}
+		sc.wrong |= st->st_ino != sc.ino;
+		/* Gone again, so that the next case starts the same. */
+		assert_int_equal(unlink(path), 0);
+		return 0;
+	}
+	while (sc.len + strlen(key) + 1 > sc.cap) {
+		sc.cap = sc.cap ? 2 * sc.cap : 4096;
+		sc.names = realloc(sc.names, sc.cap);
+		assert_non_null(sc.names);
+	}
+	strcpy(sc.names + sc.len, key + (sc.len > 0));
+	sc.len += strlen(key + (sc.len > 0));
+	return 0;
+}
+
+static void scan_baseline(struct pst *t)
+{
+	sc = (struct scan){ .skip = strlen(t->path) };
+	assert_int_equal(nftw(t->path, scan_entry, 16, FTW_PHYS), 0);
+	sc.baseline = sc.names;
+}
+
+/* Names made since the baseline, into r->created; then removed. */
+static void scan_created(struct pst *t, struct res *r)
+{
+	sc.created = r->created;
+	sc.csize = sizeof(r->created);
+	sc.ino = r->ino;
+	sc.wrong = 0;
+	*r->created = '\0';
+	assert_int_equal(nftw(t->path, scan_entry, 16, FTW_PHYS), 0);
+	if (sc.wrong)
+		strcat(r->created, " (another inode)");
+}
+
+static void scan_free(void)
+{
+	free(sc.names);
+	sc = (struct scan){ 0 };
+}
+
+static int oracle_open(int dirfd, const char *path, int oflags,
+    unsigned rflags)
+{
+	struct oracle_how how = {
+		.flags = (unsigned)(oflags | O_CLOEXEC),
+		.mode = oflags & O_CREAT ? 0644 : 0,
+		.resolve = (rflags & PS_BENEATH ? RESOLVE_BENEATH_ : 0) |
+		    (rflags & PS_IN_ROOT ? RESOLVE_IN_ROOT_ : 0) |
+		    (rflags & PS_NO_SYMLINKS ? RESOLVE_NO_SYMLINKS_ : 0) |
+		    (rflags & PS_NO_XDEV ? RESOLVE_NO_XDEV_ : 0),
+	};
+
+	return syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+/* Can the kernel be asked?  Not before 5.6, or under another filter. */
+static void need_oracle(void)
+{
+	int fd = oracle_open(AT_FDCWD, "/", O_PATH, 0);
+
+	if (fd < 0) {
+		fprintf(stderr, "skipped: no openat2 to compare with (%s)\n",
+		    strerror(errno));
+		skip();
+	}
+	close(fd);
+}
+
+/* The route ps_open must take with resolution flags under this run. */
+static const char *route_open(void)
+{
+	return pst_profile("no-openat2") ? "walk" : "openat2";
+}
+
+struct table {
+	struct pst *t;
+	int cases, mismatches, routed;
+	int scan;		/* O_CREAT cases look for new names */
+};
+
+static void result(struct table *tb, struct res *r, int fd, int oflags)
+{
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	if (fd < 0) {
+		r->err = errno;
+		return;
+	}
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	if (tb->scan && (oflags & O_CREAT))
+		scan_created(tb->t, r);
+}
+
+static void show(const struct res *r, char *buf, size_t size)
+{
+	if (r->err)
+		snprintf(buf, size, "%s", strerror(r->err));
+	else
+		snprintf(buf, size, "inode %lu%s%s", (unsigned long)r->ino,
+		    *r->created ? ", created " : "", r->created);
+}
+
+/* One case: the kernel's answer, then ps_open's, compared. */
+static void compare(struct table *tb, int dirfd, const char *path,
+    int oflags, unsigned rflags)
+{
+	struct res want, got;
+	char a[600], b[600];
+	int fd, same;
+
+	result(tb, &want, oracle_open(dirfd, path, oflags, rflags), oflags);
+	fd = ps_open(dirfd, path, oflags, 0644, rflags);
+	if (fd >= 0 && rflags) {
+		assert_string_equal(ps_last_route(), route_open());
+		tb->routed++;
+	}
+	result(tb, &got, fd, oflags);
+	tb->cases++;
+	if (want.err || got.err)
+		same = want.err == got.err;
+	else if (*want.created || *got.created)
+		same = !strcmp(want.created, got.created);
+	else
+		same = want.dev == got.dev && want.ino == got.ino;
+	if (same)
+		return;
+	if (tb->mismatches++ < 400) {
+		show(&want, a, sizeof(a));
+		show(&got, b, sizeof(b));
+		fprintf(stderr, "mismatch: \"%s\" oflags %#o flags %#x: "
+		    "openat2 %s, ps_open %s\n", path, oflags, rflags, a, b);
+	}
+}
+
+static void run_table(struct table *tb, int dirfd, const char *const *paths,
+    size_t npaths, const int *oflags, size_t noflags)
+{
+	for (size_t p = 0; p < npaths; p++)
+		for (size_t f = 0; f < N(rflag_set); f++)
+			for (size_t o = 0; o < noflags; o++)
+				compare(tb, dirfd, paths[p], oflags[o],
+				    rflag_set[f]);
+}
+
+static void assert_table(struct table *tb)
+{
+	fprintf(stderr, "%d cases, %d mismatches, route %s\n", tb->cases,
+	    tb->mismatches, route_open());
+	assert_int_equal(tb->mismatches, 0);
+	assert_true(tb->routed > 0);
+	pst_log_route(route_open());
+}
+
+/* "@" stands for the scratch directory's absolute path. */
+static const char *const root_paths[] = {
+	"a/b/c/f", "a//b///c//f", "a/b/c/f/", "a/b/c/f/.", "a/b/c/",
+	"a/b/c/.", "a/b/c//", "", ".", "./a", "..", "../outside/keep",
+	"a/../../outside/keep", "a/b/../../..", "a/b/../../../outside",
+	"/", "//", "/.", "/..", "/../a/b/c/f", "/a/b/c/f",
+	"@/outside/keep", "@/root/a/b/c/f",
+	"in_rel/c/f", "in_rel", "in_rel/", "in_abs/c/f", "in_abs",
+	"out_rel/keep", "out_rel", "out_abs/keep", "out_abs",
+	"up/outside/keep", "up/root/a", "upup", "a/b/back/b/c/f",
+	"a/b/esc/keep", "a/b/esc", "loop1", "loop1/x", "self", "chain/l0",
+	"chain/m0", "dangling", "dangling/", "dangling_abs", "dangling_out",
+	"newfile", "a/newfile", "a/missing/x", "in_rel/newfile",
+	"out_rel/newfile", "a/b/c/f/x", "magic", "exe",
+};
+
+/*
+ * root/ holds a/b/c/f, symlinks in and out, loops, a chain of 40 links
+ * (chain/l0) and one of 41 (chain/m0), dangling symlinks and magic ones;
+ * outside/ holds keep.  fd is an O_PATH descriptor of root/a.
+ */
+static int make_fixture(struct pst *t, int *fd)
+{
+	char abs[PATH_MAX + 64], name[16], target[32];
+	int root;
+
+	assert_int_equal(mkdirat(t->dirfd, "outside", 0755), 0);
+	pst_write(t->dirfd, "outside/keep", "keep", 0644);
+	assert_int_equal(mkdirat(t->dirfd, "root", 0755), 0);
+	root = pst_open(t->dirfd, "root", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(mkdirat(root, "a", 0755), 0);
+	assert_int_equal(mkdirat(root, "a/b", 0755), 0);
+	assert_int_equal(mkdirat(root, "a/b/c", 0755), 0);
+	pst_write(root, "a/b/c/f", "f", 0644);
+	*fd = pst_open(root, "a", O_PATH | O_DIRECTORY);
+	snprintf(abs, sizeof(abs), "%s/outside", t->path);
+	assert_int_equal(symlinkat("a/b", root, "in_rel"), 0);
+	assert_int_equal(symlinkat("/a/b", root, "in_abs"), 0);
+	assert_int_equal(symlinkat("../outside", root, "out_rel"), 0);
+	assert_int_equal(symlinkat(abs, root, "out_abs"), 0);
+	assert_int_equal(symlinkat("..", root, "up"), 0);
+	assert_int_equal(symlinkat("../..", root, "upup"), 0);
+	assert_int_equal(symlinkat("../../a", root, "a/b/back"), 0);
+	assert_int_equal(symlinkat("../../../outside", root, "a/b/esc"), 0);
+	assert_int_equal(symlinkat("loop2", root, "loop1"), 0);
+	assert_int_equal(symlinkat("loop1", root, "loop2"), 0);
+	assert_int_equal(symlinkat("self", root, "self"), 0);
+	assert_int_equal(symlinkat("nothing", root, "dangling"), 0);
+	snprintf(abs, sizeof(abs), "%s/outside/made_abs", t->path);
+	assert_int_equal(symlinkat(abs, root, "dangling_abs"), 0);
+	assert_int_equal(symlinkat("../outside/made_rel", root,
+	    "dangling_out"), 0);
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", *fd);
+	assert_int_equal(symlinkat(target, root, "magic"), 0);
+	assert_int_equal(symlinkat("/proc/self/exe", root, "exe"), 0);
+	/* l0 .. l39: 40 links, the kernel's limit; m0 .. m40: 41. */
+	assert_int_equal(mkdirat(root, "chain", 0755), 0);
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 40 + k; i++) {
+			snprintf(name, sizeof(name), "chain/%c%d", "lm"[k], i);
+			if (i == 39 + k)
+				snprintf(target, sizeof(target), "../a/b/c/f");
+			else
+				snprintf(target, sizeof(target), "%c%d",
+				    "lm"[k], i + 1);
+			assert_int_equal(symlinkat(target, root, name), 0);
+		}
+	}
+	return root;
+}
+
+static void expand(struct pst *t, const char *const *in, size_t n,
+    char (*out)[PATH_MAX + 64], const char **ptrs)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (in[i][0] == '@')
+			snprintf(out[i], PATH_MAX + 64, "%s%s", t->path,
+			    in[i] + 1);
+		else
+			snprintf(out[i], PATH_MAX + 64, "%s", in[i]);
+		ptrs[i] = out[i];
+	}
+}
+
+static void open_matches_openat2(void **state)
+{
+	struct pst *t = *state;
+	static char buf[N(root_paths)][PATH_MAX + 64];
+	const char *paths[N(root_paths)];
+	struct table tb = { .t = t, .scan = 1 };
+	int a, root;
+
+	need_oracle();
+	root = make_fixture(t, &a);
+	expand(t, root_paths, N(root_paths), buf, paths);
+	scan_baseline(t);
+	run_table(&tb, root, paths, N(paths), oflag_set, N(oflag_set));
+	scan_free();
+	close(root);
+	close(a);
+	assert_table(&tb);
+}
+
+/* Magic links met in /proc itself: never followed under a scope. */
+static void open_magic_links(void **state)
+{
+	struct pst *t = *state;
+	static const int oflags[] = { O_RDONLY, O_PATH, O_PATH | O_NOFOLLOW,
+		O_RDONLY | O_DIRECTORY };
+	struct table tb = { .t = t };
+	char fdpath[32], fddir[48];
+	const char *paths[] = { "self", "self/exe", "self/cwd", "self/root",
+		"thread-self/root", "self/fd", fdpath, fddir };
+	struct statfs sfs;
+	int proc, a;
+
+	need_oracle();
+	if (statfs("/proc", &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+		fprintf(stderr, "skipped: no procfs at /proc\n");
+		skip();
+	}
+	proc = pst_open(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY);
+	a = pst_open(t->dirfd, ".", O_PATH | O_DIRECTORY);
+	snprintf(fdpath, sizeof(fdpath), "self/fd/%d", a);
+	snprintf(fddir, sizeof(fddir), "self/fd/%d/", a);
+	run_table(&tb, proc, paths, N(paths), oflags, N(oflags));
+	close(a);
+	close(proc);
+	assert_table(&tb);
+}
+
+/*
+ * root/mnt is a tmpfs and root/bind a bind mount of root/a (the same
+ * st_dev, another mount), in a child's private mount namespace, where
+ * root is opened again: a descriptor from before the unshare sees the
+ * old namespace's mounts.
+ */
+static int mount_child(struct pst *t)
+{
+	static const int oflags[] = { O_RDONLY, O_PATH, O_PATH | O_NOFOLLOW,
+		O_RDONLY | O_DIRECTORY };
+	static const char *const paths[] = { "mnt", "mnt/x", "mnt/.",
+		"mnt/..", "mnt/../a/b/c/f", "tomnt", "tomnt/x", "mnt_abs/x",
+		"a/../mnt/x", "bind", "bind/b/c/f", "bind/..", "tobind/b/c/f",
+		"mnt/up/a", "mnt/in/b" };
+	char path[PATH_MAX + 16], src[PATH_MAX + 16];
+	struct table tb = { .t = t };
+	int root, fd;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 77;
+	snprintf(path, sizeof(path), "%s/root/mnt", t->path);
+	PST_CHECK(mount("ps", path, "tmpfs", 0, NULL) == 0);
+	snprintf(src, sizeof(src), "%s/root/a", t->path);
+	snprintf(path, sizeof(path), "%s/root/bind", t->path);
+	PST_CHECK(mount(src, path, NULL, MS_BIND, NULL) == 0);
+	snprintf(path, sizeof(path), "%s/root", t->path);
+	root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	PST_CHECK(root >= 0);
+	fd = openat(root, "mnt/x", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	PST_CHECK(fd >= 0 && close(fd) == 0);
+	PST_CHECK(symlinkat("../..", root, "mnt/up") == 0);
+	PST_CHECK(symlinkat("/a", root, "mnt/in") == 0);
+	run_table(&tb, root, paths, N(paths), oflags, N(oflags));
+	close(root);
+	fprintf(stderr, "%d cases, %d mismatches\n", tb.cases,
+	    tb.mismatches);
+	PST_CHECK(tb.mismatches == 0 && tb.routed > 0);
+	return 0;
+}
+
+static void open_mount_crossing(void **state)
+{
+	struct pst *t = *state;
+	int a, root, status;
+	pid_t pid;
+
+	need_oracle();
+	root = make_fixture(t, &a);
+	close(a);
+	assert_int_equal(mkdirat(root, "mnt", 0755), 0);
+	assert_int_equal(mkdirat(root, "bind", 0755), 0);
+	assert_int_equal(symlinkat("mnt", root, "tomnt"), 0);
+	assert_int_equal(symlinkat("/mnt", root, "mnt_abs"), 0);
+	assert_int_equal(symlinkat("bind", root, "tobind"), 0);
+	close(root);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(mount_child(t));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77) {
+		fprintf(stderr, "skipped: mounting needs root (a private mount "
+		    "namespace)\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(status), 0);
+	pst_log_route(route_open());
+}
+
+static void open_route(void **state)
+{
+	struct pst *t = *state;
+	int fd;
+
+	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	fd = ps_open(t->dirfd, "d/../d", O_PATH, 0, PS_IN_ROOT);
+	assert_true(fd >= 0);
+	pst_assert_route(route_open());
+	pst_assert_same(fd, t->dirfd, "d");
+	close(fd);
+	fd = ps_open(t->dirfd, "d", O_RDONLY | O_DIRECTORY, 0, PS_BENEATH);
+	assert_true(fd >= 0);
+	pst_assert_route(route_open());
+	/* Every descriptor close-on-exec, as openat2 with O_CLOEXEC. */
+	assert_int_equal(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	close(fd);
+}
+
+static void open_bad_input(void **state)
+{
+	struct pst *t = *state;
+
+	assert_int_equal(ps_open(t->dirfd, "x", O_RDONLY, 0, PS_REPLACE), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_open(t->dirfd, "x", O_RDONLY, 0, 0x8000), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_open(t->dirfd, "x", O_RDONLY, 0,
+	    PS_BENEATH | PS_IN_ROOT), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_open(t->dirfd, NULL, O_RDONLY, 0, PS_BENEATH), -1);
+	assert_int_equal(errno, EFAULT);
+	pst_assert_entries(t->dirfd, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PST_TEST(open_matches_openat2),
+		PST_TEST(open_magic_links),
+		PST_TEST(open_mount_crossing),
+		PST_TEST(open_route),
+		PST_TEST(open_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
