@@ -25,6 +25,8 @@
 /* Directories found not empty after their pass (a listing that missed an
  * entry, or a file created meanwhile): listed again this many times. */
 #define RELISTS 16
+/* Walks of a tree that changed under them before EAGAIN is returned. */
+#define RETRIES 8
 
 struct level {
 	DIR *d;			/* NULL while outside the window */
@@ -167,15 +169,12 @@ static int remove_name(int dfd, const char *name)
 	struct stat st;
 	int r = PS__SYS(unlinkat(dfd, name, 0));
 
-	if (r == -ENOENT)
-		return 0;
-	/* Linux says EISDIR, FreeBSD EPERM, for a directory that took the
-	 * name after the listing. */
-	if ((r == -EISDIR || r == -EPERM) &&
-	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISDIR(st.st_mode))
-		r = -EAGAIN;
-	return r;
+	/* A directory took the name after the listing: Linux says EISDIR,
+	 * FreeBSD EPERM (which may also be a sticky directory's refusal). */
+	if (r == -EISDIR || (r == -EPERM && fstatat(dfd, name, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)))
+		return -EAGAIN;
+	return r == -ENOENT ? 0 : r;
 }
 
 /* One step of the walk: the next entry of the deepest level. */
@@ -242,10 +241,15 @@ int ps_remove_tree(int dirfd, const char *path, unsigned flags)
 	if (!p.owned && p.fd == AT_FDCWD)
 		r = cwd = PS__SYS(openat(AT_FDCWD, ".",
 		    O_PATH | O_DIRECTORY | O_CLOEXEC));
-	if (!strcmp(p.base, "."))
+	if (r >= 0 && !strcmp(p.base, "."))
 		r = -EINVAL;
-	else if (r >= 0)
+	/* A tree that changed under the walk (EAGAIN) is walked again from
+	 * its top, a few times, as ps_open retries openat2's EAGAIN. */
+	for (int i = 0; r >= 0 && i < RETRIES; i++) {
 		r = remove_top(cwd >= 0 ? cwd : p.fd, p.base, p.must_dir);
+		if (r != -EAGAIN)
+			break;
+	}
 	if (cwd >= 0)
 		close(cwd);
 	ps__parent_close(&p);

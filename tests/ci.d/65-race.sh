@@ -2,8 +2,8 @@
 # The attack and crash harness (tests/race, tests/fuzz): every primitive
 # and its naive twin under a live attacker, on the default routes and on
 # the fallbacks ps-emulate forces; copies under a reader and SIGKILL;
-# SIGKILLed publishers; EMFILE, ENOSPC and EFBIG; and the libFuzzer
-# target.  Then a table of what was done.
+# resolution beneath a root; SIGKILLed publishers; EMFILE, ENOSPC and
+# EFBIG; and the libFuzzer target.  Then a table of what was done.
 #   PS_RACE_ITERATIONS  iterations per attack (default 20000)
 #   PS_RACE_SOAK=1      1,000,000 iterations per attack
 #   PS_RACE_KILLS       SIGKILLs per crash run (default 1000)
@@ -64,6 +64,21 @@ mnt=()
 run "attack mount-ns" fchmodat2-enosys,linkat-old "$race/ps-mntrace" "${mnt[@]}"
 run "attack mount-ns" fchmodat2-enosys,linkat-old,no-mount-api \
 	"$race/ps-mntrace" -n 10000
+
+# Resolution beneath a root (tests/race/rooted.c): ps_open 100,000 times
+# per flag on each route (openat2, and the walk under no-openat2),
+# ps_mkdirs (always the walk) and ps_remove_tree at their own defaults.
+if [ "${PS_RACE_SOAK:-0}" = 1 ]; then rooted=(--soak); else rooted=(); fi
+for p in none no-openat2; do
+	for attack in open-in-root open-beneath; do
+		run "rooted $attack" "$p" "$race/ps-rooted" "$attack" \
+			"${rooted[@]}"
+	done
+done
+for attack in mkdirs-in-root mkdirs-beneath remove-tree-in-root \
+	remove-tree-beneath; do
+	run "rooted $attack" none "$race/ps-rooted" "$attack" "${rooted[@]}"
+done
 
 kills=(-n "${PS_RACE_KILLS:-1000}")
 run "crash" none "$race/ps-crash" "${kills[@]}"
