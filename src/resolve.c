@@ -309,6 +309,12 @@ static int walk_path(int dirfd, const char *path, int oflags, mode_t mode,
 		.cap = STACK_INLINE, .link_tail = SIZE_MAX };
 	int r;
 
+	/* What openat2 refuses before it resolves anything (O_CREAT with
+	 * O_DIRECTORY since Linux 6.4), the walk refuses the same way. */
+	if ((oflags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) ||
+	    (oflags & O_PATH && oflags & ~(O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)))
+		return -EINVAL;
 	if (!path[0])
 		return -ENOENT;
 	if (strlen(path) >= PATH_MAX)
