@@ -43,7 +43,7 @@ static const int oflag_set[] = {
 	O_RDONLY | O_DIRECTORY, O_PATH | O_DIRECTORY,
 	O_WRONLY | O_CREAT, O_WRONLY | O_CREAT | O_EXCL,
 	O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, O_RDONLY | O_CREAT |
-	O_DIRECTORY,
+	O_DIRECTORY, O_PATH | O_CREAT,
 };
 
 #define N(a) (sizeof(a) / sizeof(*(a)))
@@ -136,13 +136,17 @@ static int oracle_open(int dirfd, const char *path, int oflags,
 		    (rflags & PS_NO_XDEV ? RESOLVE_NO_XDEV_ : 0),
 	};
 
+	/* Without flags ps_open is openat, which is laxer than openat2
+	 * about flags (O_PATH | O_CREAT): then openat is the oracle. */
+	if (!rflags)
+		return openat(dirfd, path, oflags | O_CLOEXEC, how.mode);
 	return syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
 /* Can the kernel be asked?  Not before 5.6, or under another filter. */
 static void need_oracle(void)
 {
-	int fd = oracle_open(AT_FDCWD, "/", O_PATH, 0);
+	int fd = oracle_open(AT_FDCWD, "/", O_PATH, PS_NO_SYMLINKS);
 
 	if (fd < 0) {
 		fprintf(stderr, "skipped: no openat2 to compare with (%s)\n",
