@@ -61,7 +61,8 @@ export PKG_CONFIG_PATH=$(dirname "$pc")
 pkgconf() { pkg-config --define-variable=prefix="$prefix" "$@"; }
 bin=$work/bin
 mkdir "$bin"
-for ex in atomic-install fix-modes remove-lock reopen-readonly; do
+for ex in atomic-install fix-modes install-into-root remove-lock \
+	reopen-readonly; do
 	check "example $ex builds with pkg-config" \
 		cc -Wall -Wextra -Werror "$root/examples/$ex.c" \
 		$(pkgconf --cflags --libs pathsafe) -Wl,-rpath,"$libdir" \
@@ -193,6 +194,37 @@ reopen_case() {
 }
 check "reopen-readonly: reads, refuses upgrades (EPERM) and symlinks" \
 	reopen_case
+
+# install-into-root: a hostile root, as in issue 12 (usr/lib -> /etc,
+# usr/share -> ../../.., var/cache/tool a symlink to a directory outside):
+# every file lands inside the root, the host's /etc and the outside
+# directory are untouched, the cache symlink is removed as a name.
+root_case() {
+	local p=$1 r=$work/root-$1 o=$work/outside-$1 out
+	[ ! -e /etc/tool ] || { echo "the host has an /etc/tool"; return 1; }
+	mkdir -p "$r/usr" "$r/etc" "$r/var/cache" "$o" &&
+	echo keep >"$o/keep" && ln -s /etc "$r/usr/lib" &&
+	ln -s ../../.. "$r/usr/share" && ln -s "$o" "$r/var/cache/tool" ||
+		return 1
+	out=$(umask 022; emu "$p" "$bin/install-into-root" "$r") ||
+		{ echo "$out"; return 1; }
+	echo "$out"
+	want "/etc/tool made on the host" is "$(ls -d /etc/tool 2>&1)" \
+	    "ls: cannot access '/etc/tool': No such file or directory" &&
+	want "outside changed" is "$(entries "$o")$(cat "$o/keep")" \
+	    "keep keep" &&
+	want "usr/lib not the root's /etc" is \
+	    "$(cat "$r/etc/tool/plugin.conf")" "enabled=1" &&
+	want "usr/share not clamped at the root" is \
+	    "$(cat "$r/doc/tool/README")" "the tool" &&
+	want "tool's mode" is "$(modes "$r/usr/bin/tool")" "755 " &&
+	want "the cache symlink stayed" is "$(entries "$r/var/cache")" "" &&
+	want "routes not printed" grep -q 'remove-tree' <<<"$out"
+}
+for p in $(profiles no-openat2 no-tmpfile); do
+	check "install-into-root stays inside a hostile root ($p)" \
+		root_case "$p"
+done
 
 # --- (2) the manual pages ------------------------------------------------
 pages=$(ls "$root"/man/*.3)
