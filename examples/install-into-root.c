@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: install-into-root ROOT\n");
 		return 2;
 	}
-	root = open(argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	root = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0) {
 		perror(argv[1]);
 		return 1;
