@@ -5,11 +5,13 @@
  * in the scratch directory, which is also the cwd; the files an op needs
  * are made by prep or init, outside the timed batch.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -477,6 +479,130 @@ static int copys_mv(struct bench *b, int i)
 	return run((const char *const[]){ "sync", ".", NULL });
 }
 
+/*
+ * Resolution beneath a root: a path of DEPTH components under "r", every
+ * one a directory but the last, opened with PS_IN_ROOT; the walk's cost
+ * per component is the row run under ps-emulate no-openat2, whose
+ * syscalls per op, less the openat2 row's, divided by DEPTH.
+ */
+#define DEPTH 10
+#define DEEP "r/c1/c2/c3/c4/c5/c6/c7/c8/f"
+
+struct open_how32 {
+	unsigned long long flags, mode, resolve, zero;
+};
+
+static int init_deep(struct bench *b)
+{
+	char p[sizeof(DEEP)];
+
+	for (char *s = strcpy(p, DEEP); (s = strchr(s + 1, '/')); ) {
+		*s = '\0';
+		if (mkdirat(b->dir, p, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return make_file(b, DEEP);
+}
+
+static int open_root_lib(struct bench *b, int i)
+{
+	int fd = ps_open(b->dir, DEEP, O_RDONLY, 0, PS_IN_ROOT);
+
+	(void)i;
+	return fd < 0 ? -1 : close(fd);
+}
+
+/* openat2 RESOLVE_IN_ROOT, with the 32-byte open_how ps-emulate's
+ * no-openat2 lets through: the kernel's resolver under either. */
+static int open_root_raw(struct bench *b, int i)
+{
+	struct open_how32 how = { .flags = O_RDONLY | O_CLOEXEC,
+		.resolve = 0x10 };
+	int fd = syscall(SYS_openat2, b->dir, DEEP, &how, sizeof(how));
+
+	(void)i;
+	return fd < 0 ? -1 : close(fd);
+}
+
+static int open_root_today(struct bench *b, int i)
+{
+	int fd = openat(b->dir, DEEP, O_RDONLY | O_CLOEXEC);
+
+	(void)i;
+	return fd < 0 ? -1 : close(fd);
+}
+
+/* A tree of 10,000 entries: 100 directories of 99 files each. */
+#define TREE_DIRS 100
+#define TREE_FILES 99
+
+static int make_tree(struct bench *b, int k)
+{
+	char name[32];
+	int t, d;
+
+	(void)k;
+	if (mkdirat(b->dir, "tree", 0755) < 0)
+		return -1;
+	t = openat(b->dir, "tree", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; t >= 0 && i < TREE_DIRS; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		if (mkdirat(t, name, 0755) < 0 ||
+		    (d = openat(t, name, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0)
+			break;
+		for (int j = 0; j < TREE_FILES; j++) {
+			snprintf(name, sizeof(name), "f%d", j);
+			close(openat(d, name, O_WRONLY | O_CREAT | O_CLOEXEC,
+			    0644));
+		}
+		close(d);
+	}
+	return t < 0 ? -1 : close(t);
+}
+
+static int tree_lib(struct bench *b, int i)
+{
+	(void)i;
+	return ps_remove_tree(b->dir, "tree", 0);
+}
+
+/* The fewest syscalls: *at calls, no checks (unsafe under attack). */
+static int remove_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd)))
+		return -1;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_type == DT_DIR ? remove_at(fd, e->d_name) :
+		    unlinkat(fd, e->d_name, 0)) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+static int tree_raw(struct bench *b, int i)
+{
+	(void)i;
+	return remove_at(b->dir, "tree");
+}
+
+static int tree_rm(struct bench *b, int i)
+{
+	(void)b, (void)i;
+	return run((const char *const[]){ "rm", "-rf", "tree", NULL });
+}
+
 #define V(w, p, o, d) { .what = (w), .prep = (p), .op = (o), .done = (d) }
 
 const struct row bench_rows[] = {
@@ -594,5 +720,18 @@ const struct row bench_rows[] = {
 		no_dst),
 	    V("cp SRC dst.tmp, sync dst.tmp, mv dst.tmp dst, sync .", no_dst,
 		copys_mv, no_dst) } },
+	{ "open-in-root", "open 10 components, PS_IN_ROOT", 50, 201, 0,
+	    init_deep, {
+	    V("ps_open(dir, path, O_RDONLY, PS_IN_ROOT), close", nothing,
+		open_root_lib, nothing),
+	    V("openat2(dir, path, RESOLVE_IN_ROOT), close", nothing,
+		open_root_raw, nothing),
+	    V("openat(dir, path) (unsafe: follows out of the root), close",
+		nothing, open_root_today, nothing) } },
+	{ "remove-tree", "remove a tree of 10,000 entries", 1, 11, 1, NULL, {
+	    V("ps_remove_tree(dir, \"tree\")", make_tree, tree_lib, nothing),
+	    V("openat, getdents, unlinkat per entry, no checks (unsafe)",
+		make_tree, tree_raw, nothing),
+	    V("rm -rf tree (a process)", make_tree, tree_rm, nothing) } },
 	{ .id = NULL }
 };

@@ -71,7 +71,7 @@ mnt() {
 
 fast=(chmod publish publish-sync replace replace-sync publish-borrowed
 	publish-borrowed-sync replace-borrowed replace-borrowed-sync reopen
-	funlinkat flink)
+	funlinkat flink open-in-root)
 tmpfs=$(mnt tmpfs tmpfs)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$SECONDS
@@ -81,6 +81,11 @@ start=$SECONDS
 		"${rounds[@]}" chmod-old chmod-old-fd
 	"$bench" -d "$tmpfs" "${rounds[@]}" publish replace publish-borrowed \
 		replace-borrowed flink funlinkat
+	# The userspace walk, where openat2 is missing.
+	"$emulate" no-openat2 -- "$bench" -d "$scratch" "${rounds[@]}" \
+		open-in-root
+	"$bench" -d "$tmpfs" "${rounds[@]}" remove-tree
+	"$bench" -d "$scratch" "${rounds[@]}" remove-tree
 } | tee "$table"
 
 # Each variant's syscalls, one op after the first, between markers.
@@ -160,6 +165,21 @@ goals() {
 	$2 ~ /^publish/ {
 		printf "- %s (%s): %s syscalls vs %s raw, goal no more: %s\n",
 		    $2, $3, $9, $10, ($9 <= $10 ? "met" : "MISSED")
+	}
+	$2 ~ /^open 10 components/ && $(NF - 1) ~ /openat2/ {
+		printf "- %s (%s): library/limit %.2f, goal <= 1.05: %s\n",
+		    $2, $3, $7, ($7 <= 1.05 ? "met" : "MISSED")
+	}
+	# The walk: the syscalls beyond openat2 and close, per component.
+	$2 ~ /^open 10 components/ && $(NF - 1) ~ /walk/ && $9 ~ /^[0-9.]+$/ {
+		c = ($9 - $10) / 10
+		printf "- %s, walk: %s syscalls per op, %.1f per component" \
+		    " beyond openat2+close, goal <= 2: %s\n", $2, $9, c,
+		    (c <= 2 ? "met" : "MISSED")
+	}
+	$2 ~ /^remove a tree/ {
+		printf "- %s (%s): %.2fx the time of rm -rf, %.2fx the" \
+		    " unchecked *at removal\n", $2, $3, $8, $7
 	}
 	$2 == "chmod no-follow" {
 		printf "- %s: %.1fx the speed of glibc 2.36 fallback, goal" \
