@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * --preserve.  Ownership first, since chown clears the set-user-ID and
- * set-group-ID bits; then the extended attributes and the mode; the
- * timestamps last, since everything before may touch them.  Files and
- * directories by descriptor; symlinks and special files by name, never
- * followed (fd < 0), and without extended attributes.
+ * --preserve, as cp 9.1.  Ownership first, since chown clears the
+ * set-user-ID and set-group-ID bits; then the extended attributes and
+ * the mode; the timestamps last, since everything before may touch them.
+ * Files and directories by descriptor; symlinks and special files by
+ * name, never followed (fd < 0), and without extended attributes.
+ *
+ * ACLs follow cp's rules: they go with the mode (-p, --preserve=mode),
+ * not with xattr, which copies what /etc/xattr.conf does not reserve.
+ * And --preserve=links: the first copy of a file with several links is
+ * remembered, later ones are linked to it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +26,7 @@
 
 #include <pathsafe/pathsafe.h>
 
+#include "internal.h"
 #include "pscp.h"
 
 static int own(int fd, const struct loc *dst, uid_t uid, gid_t gid)
@@ -41,7 +48,7 @@ static int keep_owner(int fd, const struct loc *dst, const struct stat *st)
 		own(fd, dst, (uid_t)-1, st->st_gid);
 		return 0;
 	}
-	return fail(e, "failed to preserve ownership for '%s'", dst->path);
+	return fail(e, "failed to preserve ownership for %s", q(dst->path));
 }
 
 #ifdef __FreeBSD__
@@ -105,6 +112,25 @@ static ssize_t fetch(int fd, const char *name, char **buf)
 	}
 }
 
+/* What libattr's attr_copy_fd leaves out under Debian's
+ * /etc/xattr.conf: ACLs (kept with the mode) and what only the kernel or
+ * xfs may write. */
+static int reserved(const char *name)
+{
+	static const char *const skip[] = { "system.nfs4_acl",
+		"system.nfs4acl", "system.posix_acl_access",
+		"system.posix_acl_default", "trusted.SGI_ACL_DEFAULT",
+		"trusted.SGI_ACL_FILE", "trusted.SGI_CAP_FILE",
+		"trusted.SGI_MAC_FILE", "security.evm", NULL };
+
+	for (int i = 0; skip[i]; i++)
+		if (!strcmp(name, skip[i]))
+			return 1;
+	return !strncmp(name, "trusted.SGI_DMI_", 16) ||
+	    !strncmp(name, "xfsroot.", 8) || !strncmp(name, "user.Beagle.", 12) ||
+	    !strncmp(name, "afs.", 4);
+}
+
 static int copy_xattrs(int sfd, int fd, const struct loc *dst)
 {
 	char *names = NULL, *value = NULL, *p;
@@ -113,16 +139,20 @@ static int copy_xattrs(int sfd, int fd, const struct loc *dst)
 
 	n = fetch(sfd, NULL, &names);
 	if (n < 0 && errno != ENOTSUP)
-		r = fail(errno, "cannot list extended attributes for '%s'",
-		    dst->path);
+		r = fail(errno, "listing attributes of %s", q(dst->path));
 	for (p = names; r == 0 && n > 0 && p < names + n;
 	    p += strlen(p) + 1) {
+		if (reserved(p))
+			continue;
 		len = fetch(sfd, p, &value);
 		if (len < 0 && errno == ENODATA)
 			continue;	/* removed meanwhile */
-		if (len < 0 || fsetxattr(fd, p, value, len, 0) < 0)
-			r = fail(errno, "cannot preserve extended attribute "
-			    "'%s' for '%s'", p, dst->path);
+		if (len < 0 || fsetxattr(fd, p, value, len, 0) < 0) {
+			if (opt.quiet_attrs && errno == ENOTSUP)
+				continue;
+			r = fail(errno, "setting attribute %s for %s", q(p),
+			    q(dst->path));
+		}
 	}
 	free(names);
 	free(value);
@@ -136,6 +166,55 @@ static int set_mode(int fd, const struct loc *dst, mode_t mode)
 	return ps_fchmod_nofollow(dst->dirfd, dst->name, mode, 0);
 }
 
+/* One ACL as cp's copy_acl: the source's, or none beyond the mode. */
+static int copy_acl(int sfd, int fd, const char *name)
+{
+	char *value = NULL;
+	ssize_t n = fetch(sfd, name, &value);
+	int r = 0;
+
+	if (n > 0)
+		r = fsetxattr(fd, name, value, n, 0);
+	else if ((n == 0 || errno == ENODATA || errno == ENOTSUP) &&
+	    fremovexattr(fd, name) < 0 && errno != ENODATA &&
+	    errno != ENOTSUP)
+		r = -1;
+	else if (n < 0 && errno != ENODATA && errno != ENOTSUP)
+		r = -1;
+	free(value);
+	return r;
+}
+
+/* -p: the mode, and the ACLs of files and directories. */
+static int keep_mode(int fd, const struct loc *dst, const struct stat *st,
+    int sfd)
+{
+	if (set_mode(fd, dst, st->st_mode & 07777) < 0)
+		return -1;
+	if (fd < 0 || sfd < 0)
+		return 0;
+	if (copy_acl(sfd, fd, "system.posix_acl_access") < 0 ||
+	    (S_ISDIR(st->st_mode) &&
+	    copy_acl(sfd, fd, "system.posix_acl_default") < 0))
+		return -1;
+	/* Setting an ACL may clear set-group-ID: the bits again. */
+	return st->st_mode & (S_ISUID | S_ISGID | S_ISVTX) ?
+	    set_mode(fd, dst, st->st_mode & 07777) : 0;
+}
+
+/* The mode of what pscp made without --preserve=mode: cp's, which is the
+ * source's permissions (a directory's sticky bit too) minus the umask,
+ * or 0666/0777 minus the umask with --no-preserve=mode. */
+static mode_t new_mode(const struct stat *st)
+{
+	int dir = S_ISDIR(st->st_mode);
+
+	if (opt.no_mode)
+		return (dir ? 0777 : 0666) & ~opt.umask;
+	return (st->st_mode & (dir ? 01777 : 0777) & ~opt.umask) |
+	    (dir ? st->st_mode & S_ISGID : 0);
+}
+
 static int set_times(int fd, const struct loc *dst, const struct stat *st)
 {
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
@@ -146,21 +225,83 @@ static int set_times(int fd, const struct loc *dst, const struct stat *st)
 }
 
 int keep_attrs(int fd, const struct loc *dst, const struct stat *st,
-    int sfd, int private)
+    int sfd, int made)
 {
-	mode_t mode = opt.keep & KEEP_MODE ? st->st_mode & 07777 :
-	    st->st_mode & 0777 & ~opt.umask;
 	int r = 0;
 
 	if ((opt.keep & KEEP_OWNER) && keep_owner(fd, dst, st) < 0)
 		r = -1;
 	if ((opt.keep & KEEP_XATTR) && fd >= 0 && sfd >= 0 &&
-	    copy_xattrs(sfd, fd, dst) < 0)
+	    copy_xattrs(sfd, fd, dst) < 0 && !opt.quiet_attrs)
 		r = -1;
-	if (!S_ISLNK(st->st_mode) && (private || (opt.keep & KEEP_MODE)) &&
-	    set_mode(fd, dst, mode) < 0)
-		r = fail(errno, "preserving permissions for '%s'", dst->path);
+	if (S_ISLNK(st->st_mode))
+		;
+	else if (opt.keep & KEEP_MODE) {
+		if (keep_mode(fd, dst, st, sfd) < 0)
+			r = fail(errno, "preserving permissions for %s",
+			    q(dst->path));
+	} else if (made == 1 && set_mode(fd, dst, new_mode(st)) < 0) {
+		r = fail(errno, "setting permissions for %s", q(dst->path));
+	}
 	if ((opt.keep & KEEP_TIMES) && set_times(fd, dst, st) < 0)
-		r = fail(errno, "preserving times for '%s'", dst->path);
+		r = fail(errno, "preserving times for %s", q(dst->path));
 	return r;
+}
+
+/* --preserve=links: the copies of files with several links. */
+struct copied {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+	struct copied *next;
+};
+static struct copied *copied;
+
+int link_known(const struct stat *st, const struct loc *dst, int exists)
+{
+	char hidden[PS__HIDDEN_SIZE];
+	const char *name = dst->name;
+	struct copied *c;
+	int r, e;
+
+	for (c = copied; c; c = c->next)
+		if (c->dev == st->st_dev && c->ino == st->st_ino)
+			break;
+	if (!c)
+		return 0;
+	if (opt.verbose)
+		verbose_line(&(struct loc){ AT_FDCWD, c->path, c->path }, dst,
+		    NULL, opt.routes ? "link" : NULL);
+	/* Over an existing name: by a hidden name and a rename, so that
+	 * the name never goes missing. */
+	if (exists) {
+		ps__hidden_name(hidden, PS__HIDDEN_PREFIX);
+		name = hidden;
+	}
+	r = linkat(AT_FDCWD, c->path, dst->dirfd, name, 0);
+	if (r == 0 && exists &&
+	    renameat(dst->dirfd, hidden, dst->dirfd, dst->name) < 0) {
+		e = errno;
+		unlinkat(dst->dirfd, hidden, 0);
+		errno = e;
+		r = -1;
+	}
+	if (r < 0)
+		return fail(errno, "cannot create hard link %s to %s",
+		    q(dst->path), q(c->path));
+	return 1;
+}
+
+void link_remember(const struct stat *st, const struct loc *dst)
+{
+	struct copied *c = malloc(sizeof(*c));
+
+	if (c && (c->path = strdup(dst->path))) {
+		c->dev = st->st_dev;
+		c->ino = st->st_ino;
+		c->next = copied;
+		copied = c;
+	} else {
+		free(c);
+	}
 }

@@ -1,51 +1,308 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Regular files.  With --atomic, each file is written to a ps_tmpfile in
- * its final directory and appears with ps_publish_tmpfile, so a reader
- * sees the old file or the whole new one.  Without it, as cp: the file
- * is opened, truncated and written in place.  Both copy with the
- * library's engine, ps__copy_fd.
+ * What is at a destination name, and regular files.  check_target
+ * decides as cp 9.1 does, before anything is written: the same file
+ * (through symlinks, hard links, any spelling: cp's same_file_ok), -n,
+ * -i, -u, directory clashes, a file made earlier by this run.  With
+ * --atomic, each file is written to a ps_tmpfile in its final directory
+ * and appears with ps_publish_tmpfile, so a reader sees the old file or
+ * the whole new one.  Without it, as cp: the file is opened, truncated
+ * and written in place.  Both copy with the library's engine,
+ * ps__copy_fd.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "pscp.h"
 
-/* Refuses what a file may not replace: itself, a directory and, for a
- * regular file, a special file or (in place) a symlink to write through. */
-static int refuse(const struct loc *src, const struct loc *dst,
-    const struct stat *st, const struct stat *dst_st, int regular)
+static int same_inode(const struct stat *a, const struct stat *b)
 {
-	mode_t m = dst_st->st_mode;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
 
-	if (dst_st->st_dev == st->st_dev && dst_st->st_ino == st->st_ino)
-		return fail(0, "'%s' and '%s' are the same file", src->path,
-		    dst->path);
-	if (S_ISDIR(m))
-		return fail(0, "cannot overwrite directory '%s' with "
-		    "non-directory", dst->path);
-	if (regular && S_ISLNK(m) && !opt.atomic)
-		return fail(0, "not writing through symbolic link '%s'",
-		    dst->path);
-	if (regular && !S_ISREG(m) && !S_ISLNK(m))
-		return fail(0, "cannot overwrite non-regular file '%s'",
-		    dst->path);
+/* The directory holding a loc's last component, stat'ed. */
+static int parent_stat(const struct loc *l, struct stat *st)
+{
+	const char *slash = strrchr(l->name, '/');
+	char *dir;
+	int r;
+
+	if (!slash)
+		return fstatat(l->dirfd, ".", st, 0);
+	dir = strndup(l->name, slash == l->name ? 1 : slash - l->name);
+	r = fstatat(l->dirfd, dir, st, 0);
+	free(dir);
+	return r;
+}
+
+static const char *last(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? slash + 1 : name;
+}
+
+/* cp's same_name: one directory entry, spelled twice. */
+static int same_name(const struct loc *src, const struct loc *dst)
+{
+	struct stat a, b;
+
+	return !strcmp(last(src->name), last(dst->name)) &&
+	    parent_stat(src, &a) == 0 && parent_stat(dst, &b) == 0 &&
+	    same_inode(&a, &b);
+}
+
+enum { SAME_BAD, SAME_OK, SAME_NOTHING };
+
+/* cp's same_file_ok (coreutils 9.1, without mv's cases): may src (s)
+ * be copied over dst (d, stat'ed as cp does)? */
+static int same_ok(const struct loc *src, const struct stat *s,
+    const struct loc *dst, const struct stat *d)
+{
+	struct stat sl, dl, t1, t2;
+	const struct stat *sp = s, *dp = d;
+	int same = same_inode(s, d), same_link = same;
+
+	if (same && opt.hard_link)
+		return SAME_NOTHING;
+	if (opt.deref == DEREF_NEVER) {
+		if (S_ISLNK(s->st_mode) && S_ISLNK(d->st_mode)) {
+			if (same_name(src, dst))
+				return SAME_BAD;
+			if (opt.backup != BACKUP_NONE)
+				return SAME_OK;
+			return same_link ? SAME_NOTHING : SAME_OK;
+		}
+	} else {
+		if (!same)
+			return SAME_OK;
+		if (fstatat(dst->dirfd, dst->name, &dl, AT_SYMLINK_NOFOLLOW) ||
+		    fstatat(src->dirfd, src->name, &sl, AT_SYMLINK_NOFOLLOW))
+			return SAME_OK;
+		sp = &sl;
+		dp = &dl;
+		same_link = same_inode(sp, dp);
+		if (S_ISLNK(sp->st_mode) && S_ISLNK(dp->st_mode) &&
+		    opt.remove_first)
+			return SAME_OK;
+	}
+	if (opt.backup != BACKUP_NONE) {
+		if (!same_link)
+			return S_ISLNK(sp->st_mode) && !S_ISLNK(dp->st_mode) ?
+			    SAME_BAD : SAME_OK;
+		return same_name(src, dst) ? SAME_BAD : SAME_OK;
+	}
+	if (opt.remove_first) {
+		if (S_ISLNK(dp->st_mode))
+			return SAME_OK;
+		if (same_link && dp->st_nlink > 1 && !same_name(src, dst))
+			return SAME_OK;
+	}
+	if (!S_ISLNK(sp->st_mode) && !S_ISLNK(dp->st_mode)) {
+		if (!same_inode(sp, dp))
+			return SAME_OK;
+		if (opt.hard_link)
+			return SAME_NOTHING;
+	}
+	if (opt.sym_link && S_ISLNK(dp->st_mode))
+		return SAME_OK;
+	if (opt.deref == DEREF_NEVER) {
+		if (S_ISLNK(sp->st_mode) ?
+		    fstatat(src->dirfd, src->name, &t1, 0) : (t1 = *sp, 0))
+			return SAME_OK;
+		if (S_ISLNK(dp->st_mode) ?
+		    fstatat(dst->dirfd, dst->name, &t2, 0) : (t2 = *dp, 0))
+			return SAME_OK;
+		if (!same_inode(&t1, &t2))
+			return SAME_OK;
+		if (opt.hard_link)
+			return S_ISLNK(dp->st_mode) ? SAME_OK : SAME_NOTHING;
+	}
+	return SAME_BAD;
+}
+
+/* The files this run made: cp's "will not overwrite just-created". */
+struct made {
+	dev_t dev;
+	ino_t ino;
+	struct made *next;
+};
+static struct made *made_list;
+
+void made_remember(const struct stat *st)
+{
+	struct made *m = malloc(sizeof(*m));
+
+	if (m) {
+		*m = (struct made){ st->st_dev, st->st_ino, made_list };
+		made_list = m;
+	}
+}
+
+static int made_before(const struct stat *st)
+{
+	for (struct made *m = made_list; m; m = m->next)
+		if (m->dev == st->st_dev && m->ino == st->st_ino)
+			return 1;
 	return 0;
 }
 
-int check_target(const struct loc *src, const struct loc *dst,
-    const struct stat *st, struct stat *dst_st, int regular)
+/* Will the copy of st replace what is at dst by a rename or removal,
+ * rather than write into it?  cp then looks at the name itself. */
+static int replaces(const struct stat *st)
 {
-	if (fstatat(dst->dirfd, dst->name, dst_st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? ABSENT :
-		    fail(errno, "cannot stat '%s'", dst->path);
-	if (refuse(src, dst, st, dst_st, regular) < 0)
-		return -1;
-	return opt.no_clobber ? SKIP : EXISTS;
+	return !S_ISREG(st->st_mode) || opt.sym_link || opt.hard_link ||
+	    opt.backup != BACKUP_NONE || opt.remove_first;
+}
+
+int check_target(const struct loc *src, const struct loc *dst,
+    const struct stat *st, struct stat *dst_st, int how)
+{
+	struct stat lst;
+	int r;
+
+	if (fstatat(dst->dirfd, dst->name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return ABSENT;
+		return fail(errno, "cannot stat %s", q(dst->path));
+	}
+	*dst_st = lst;
+	if (S_ISLNK(lst.st_mode) && !replaces(st) &&
+	    fstatat(dst->dirfd, dst->name, dst_st, 0) < 0) {
+		if (errno == ENOENT)
+			return fail(0, "not writing through dangling symlink "
+			    "%s", q(dst->path));
+		return fail(errno, "cannot stat %s", q(dst->path));
+	}
+	r = same_ok(src, st, dst, dst_st);
+	if (r == SAME_NOTHING)
+		return SKIP;
+	if (r == SAME_BAD)
+		return fail(0, "%s and %s are the same file", q(src->path),
+		    q(dst->path));
+	if (!S_ISDIR(st->st_mode)) {
+		if (opt.update && (dst_st->st_mtim.tv_sec >
+		    st->st_mtim.tv_sec || (dst_st->st_mtim.tv_sec ==
+		    st->st_mtim.tv_sec && dst_st->st_mtim.tv_nsec >=
+		    st->st_mtim.tv_nsec)))
+			return SKIP;
+		if (opt.interactive == ASK_NO)
+			return SKIP;
+		if (opt.interactive == ASK_USER && !S_ISDIR(dst_st->st_mode) &&
+		    !ask("overwrite %s? ", q(dst->path)))
+			return SKIP;
+	}
+	if (S_ISDIR(dst_st->st_mode) && !S_ISDIR(st->st_mode))
+		return fail(0, "cannot overwrite directory %s with "
+		    "non-directory", q(dst->path));
+	if (!S_ISDIR(dst_st->st_mode) && S_ISDIR(st->st_mode))
+		return fail(0, "cannot overwrite non-directory %s with "
+		    "directory %s", q(dst->path), q(src->path));
+	if (S_ISDIR(st->st_mode))
+		return EXISTS;
+	if ((how & TOP) && made_before(dst_st))
+		return fail(0, "will not overwrite just-created %s with %s",
+		    q(dst->path), q(src->path));
+	/* Where cp would write through a symlink or into a fifo or a
+	 * device, pscp refuses (documented). */
+	if (!replaces(st) && S_ISLNK(lst.st_mode))
+		return fail(0, "not writing through symbolic link %s",
+		    q(dst->path));
+	if (!replaces(st) && !S_ISREG(lst.st_mode))
+		return fail(0, "cannot overwrite non-regular file %s",
+		    q(dst->path));
+	return EXISTS;
+}
+
+/* The backup's name: DST~ or DST.~N~ (cp's --backup). */
+static char *backup_name(const struct loc *dst)
+{
+	size_t n = strlen(dst->name);
+	unsigned long highest = 0, v;
+	struct dirent *e;
+	char *name, *end;
+	int fd;
+	DIR *d;
+
+	if (opt.backup != BACKUP_SIMPLE &&
+	    (fd = openat(dst->dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0 && (d = fdopendir(fd))) {
+		while ((e = readdir(d)))
+			if (!strncmp(e->d_name, dst->name, n) &&
+			    !strncmp(e->d_name + n, ".~", 2) &&
+			    (v = strtoul(e->d_name + n + 2, &end, 10)) &&
+			    !strcmp(end, "~") && v > highest)
+				highest = v;
+		closedir(d);
+	}
+	if (opt.backup == BACKUP_SIMPLE ||
+	    (opt.backup == BACKUP_EXISTING && !highest)) {
+		name = malloc(n + strlen(opt.suffix) + 1);
+		if (name)
+			sprintf(name, "%s%s", dst->name, opt.suffix);
+	} else {
+		name = malloc(n + 32);
+		if (name)
+			sprintf(name, "%s.~%lu~", dst->name, highest + 1);
+	}
+	if (!name) {
+		fail(ENOMEM, "cannot continue");
+		exit(1);
+	}
+	return name;
+}
+
+/* What replaces dst by a rename keeps the old file under the backup
+ * name by a link, so that the name never goes missing; what writes in
+ * place renames it aside, as cp. */
+int clear_target(const struct loc *dst, int exists, char **backup)
+{
+	int by_link = opt.atomic;
+	char *name;
+
+	*backup = NULL;
+	if (!exists)
+		return 0;
+	if (opt.backup != BACKUP_NONE) {
+		name = backup_name(dst);
+		/* A backup name already there is replaced, as cp does. */
+		if (by_link) {
+			unlinkat(dst->dirfd, name, 0);
+			if (linkat(dst->dirfd, dst->name, dst->dirfd, name, 0) ==
+			    0)
+				goto done;
+		}
+		if (renameat(dst->dirfd, dst->name, dst->dirfd, name) < 0) {
+			fail(errno, "cannot backup %s", q(dst->path));
+			free(name);
+			return -1;
+		}
+done:
+		*backup = malloc(strlen(dst->path) + strlen(name) + 1);
+		if (*backup) {
+			strcpy(*backup, dst->path);
+			strcpy(*backup + strlen(*backup) -
+			    strlen(last(dst->path)), name);
+		}
+		free(name);
+		return by_link ? 0 : 1;
+	}
+	if (opt.remove_first && !by_link) {
+		if (unlinkat(dst->dirfd, dst->name, 0) < 0 && errno != ENOENT)
+			return fail(errno, "cannot remove %s", q(dst->path));
+		if (opt.verbose)
+			printf("removed %s\n", q(dst->path));
+		return 1;
+	}
+	if (opt.remove_first && opt.verbose)
+		printf("removed %s\n", q(dst->path));
+	return 0;
 }
 
 static int engine(int sfd, int dfd, const struct stat *st,
@@ -64,11 +321,11 @@ static int engine(int sfd, int dfd, const struct stat *st,
 		bar_end(&b, r == 0);
 	*method = c.method ? c.method : "none";
 	if (r < 0 && !strcmp(*method, "reflink"))
-		return fail(-r, "failed to clone '%s' from '%s'", dst->path,
-		    src->path);
+		return fail(-r, "failed to clone %s from %s", q(dst->path),
+		    q(src->path));
 	if (r < 0)
-		return fail(-r, "error copying '%s' to '%s'", src->path,
-		    dst->path);
+		return fail(-r, "error copying %s to %s", q(src->path),
+		    q(dst->path));
 	return 0;
 }
 
@@ -82,22 +339,41 @@ static int publish(ps_tmpfile *t, const char *name, int exists)
 	unsigned flags = opt.sync ? 0 : PS_NO_SYNC;
 	int r;
 
-	if (!exists || opt.no_clobber) {
+	if (!exists || opt.interactive == ASK_NO) {
 		r = ps_publish_tmpfile(t, name, flags);
-		if (r >= 0 || errno != EEXIST || opt.no_clobber)
+		if (r >= 0 || errno != EEXIST || opt.interactive == ASK_NO)
 			return r;
 	}
 	return ps_publish_tmpfile(t, name, flags | PS_REPLACE);
 }
 
+/* --atomic over a file the user may not write: cp fails to open it, and
+ * so does pscp, unless -f or --remove-destination. */
+static int writable(const struct loc *dst)
+{
+	int fd = openat(dst->dirfd, dst->name, O_WRONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno != EACCES && errno != EPERM && errno != EROFS;
+}
+
 static int copy_atomic(int sfd, const struct stat *st,
-    const struct loc *src, const struct loc *dst, int exists)
+    const struct loc *src, const struct loc *dst, int exists,
+    const char *backup)
 {
 	const char *made, *method, *named = NULL;
+	char routes[128];
+	struct stat new_st;
 	sigset_t old;
 	ps_tmpfile *t;
 	int r;
 
+	if (opt.verbose && !opt.routes)
+		verbose_line(src, dst, backup, NULL);
 	signals_block(&old);
 	t = ps_tmpfile_open(dst->dirfd, ".", S_IRUSR | S_IWUSR, 0);
 	made = ps_last_route();
@@ -105,8 +381,8 @@ static int copy_atomic(int sfd, const struct stat *st,
 		cleanup_arm(t->dirfd, t->name);
 	signals_restore(&old);
 	if (!t)
-		return fail(errno, "cannot create regular file '%s'",
-		    dst->path);
+		return fail(errno, "cannot create regular file %s",
+		    q(dst->path));
 	r = engine(sfd, ps_tmpfile_fd(t), st, src, dst, &method);
 	/* From here signals wait (the fsync would delay them anyway):
 	 * a handler could not remove the hidden name of a replace. */
@@ -115,72 +391,177 @@ static int copy_atomic(int sfd, const struct stat *st,
 		/* Attributes that cannot be kept are reported, and the
 		 * data is published all the same, as cp does. */
 		r = keep_attrs(ps_tmpfile_fd(t), dst, st, sfd, 1);
+		if (fstat(ps_tmpfile_fd(t), &new_st) == 0)
+			made_remember(&new_st);
 		if (publish(t, dst->name, exists) >= 0)
 			named = ps_last_route();
-		else if (errno != EEXIST || !opt.no_clobber)
-			r = fail(errno, "cannot create regular file '%s'",
-			    dst->path);
+		else if (errno != EEXIST || opt.interactive != ASK_NO)
+			r = fail(errno, "cannot create regular file %s",
+			    q(dst->path));
 	}
 	cleanup_arm(-1, "");
 	ps_tmpfile_close(t);
 	signals_restore(&old);
-	if (named && opt.verbose)
-		printf("'%s' -> '%s' [%s, %s, %s]\n", src->path, dst->path,
-		    made, method, named);
+	if (named && opt.routes) {
+		snprintf(routes, sizeof(routes), "%s, %s, %s", made, method,
+		    named);
+		verbose_line(src, dst, backup, routes);
+	}
 	return r;
 }
 
 static int copy_in_place(int sfd, const struct stat *st,
-    const struct loc *src, const struct loc *dst)
+    const struct loc *src, const struct loc *dst, int exists,
+    const char *backup)
 {
 	int oflags = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC, created = 1, fd, r;
+	    O_CLOEXEC, created = !exists, fd = -1, r;
 	const char *method;
 	struct stat dst_st;
+	char routes[64];
 
-	/* O_EXCL first, to know whether the file is new: an existing one
-	 * keeps its mode. */
-	fd = openat(dst->dirfd, dst->name, oflags | O_CREAT | O_EXCL,
-	    st->st_mode & 0777);
-	if (fd < 0 && errno == EEXIST && !opt.no_clobber) {
-		created = 0;
+	if (opt.verbose && !opt.routes)
+		verbose_line(src, dst, backup, NULL);
+	if (exists) {
 		fd = openat(dst->dirfd, dst->name, oflags);
+		if (fd < 0 && errno == ENOENT)
+			created = 1;	/* gone meanwhile: as a new file */
+		else if (fd < 0 && opt.force) {
+			if (unlinkat(dst->dirfd, dst->name, 0) < 0 &&
+			    errno != ENOENT)
+				return fail(errno, "cannot remove %s",
+				    q(dst->path));
+			created = 1;
+		} else if (fd < 0) {
+			return fail(errno, "cannot open %s for writing",
+			    q(dst->path));
+		}
 	}
-	if (fd < 0 && errno == EEXIST)
-		return 0;
-	if (fd < 0)
-		return fail(errno, created ? "cannot create regular file '%s'" :
-		    "cannot open '%s' for writing", dst->path);
+	if (created) {
+		/* O_EXCL: a name that appeared meanwhile is not ours. */
+		fd = openat(dst->dirfd, dst->name, oflags | O_CREAT | O_EXCL,
+		    opt.no_mode ? 0666 : st->st_mode & 0777);
+		if (fd < 0 && errno == EEXIST && opt.interactive == ASK_NO)
+			return 0;
+		if (fd < 0)
+			return fail(errno, "cannot create regular file %s",
+			    q(dst->path));
+	}
 	/* Checked again on the open file, and truncated only then: the
 	 * name may have changed since check_target. */
+	r = 0;
 	if (fstat(fd, &dst_st) < 0)
-		r = fail(errno, "cannot stat '%s'", dst->path);
-	else if ((r = refuse(src, dst, st, &dst_st, 1)) == 0 && !created &&
-	    ftruncate(fd, 0) < 0)
-		r = fail(errno, "cannot truncate '%s'", dst->path);
+		r = fail(errno, "cannot stat %s", q(dst->path));
+	else if (same_inode(&dst_st, st))
+		r = fail(0, "%s and %s are the same file", q(src->path),
+		    q(dst->path));
+	else if (!S_ISREG(dst_st.st_mode))
+		r = fail(0, "cannot overwrite non-regular file %s",
+		    q(dst->path));
+	else if (!created && ftruncate(fd, 0) < 0)
+		r = fail(errno, "cannot truncate %s", q(dst->path));
 	if (r == 0)
 		r = engine(sfd, fd, st, src, dst, &method);
 	/* A file we created and could not fill goes, if it is still ours. */
 	if (r < 0 && created)
 		ps_funlinkat(dst->dirfd, dst->name, fd, 0);
 	else if (r == 0)
-		r = keep_attrs(fd, dst, st, sfd, 0);
+		r = keep_attrs(fd, dst, st, sfd, created ? 2 : 0);
+	if (r == 0 || !created)
+		made_remember(&dst_st);
 	if (close(fd) < 0 && r == 0)
-		r = fail(errno, "error writing '%s'", dst->path);
-	if (r == 0 && opt.verbose)
-		printf("'%s' -> '%s' [in-place, %s]\n", src->path, dst->path,
-		    method);
+		r = fail(errno, "error writing %s", q(dst->path));
+	if (r == 0 && opt.routes) {
+		snprintf(routes, sizeof(routes), "in-place, %s", method);
+		verbose_line(src, dst, backup, routes);
+	}
 	return r;
 }
 
 int copy_regular(int sfd, const struct stat *st, const struct loc *src,
-    const struct loc *dst)
+    const struct loc *dst, int how)
 {
 	struct stat dst_st;
-	int r = check_target(src, dst, st, &dst_st, 1);
+	char *backup = NULL;
+	int r = check_target(src, dst, st, &dst_st, how), exists;
 
 	if (r == SKIP || r < 0)
 		return r == SKIP ? 0 : -1;
-	return opt.atomic ? copy_atomic(sfd, st, src, dst, r == EXISTS) :
-	    copy_in_place(sfd, st, src, dst);
+	exists = r == EXISTS;
+	if (exists && opt.atomic && !opt.force && !opt.remove_first &&
+	    opt.backup == BACKUP_NONE && !writable(dst))
+		return fail(errno, "cannot open %s for writing", q(dst->path));
+	if ((opt.keep & KEEP_LINKS) && st->st_nlink > 1 &&
+	    (r = link_known(st, dst, exists)) != 0)
+		return r < 0 ? -1 : 0;
+	r = clear_target(dst, exists, &backup);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		exists = 0;
+	r = opt.atomic ? copy_atomic(sfd, st, src, dst, exists, backup) :
+	    copy_in_place(sfd, st, src, dst, exists, backup);
+	if (r == 0 && (opt.keep & KEEP_LINKS) && st->st_nlink > 1)
+		link_remember(st, dst);
+	free(backup);
+	return r;
+}
+
+/* -l and -s: a new name for src itself, or a symlink to it; over an
+ * existing name only with -f or --remove-destination (removed first),
+ * or atomically with --atomic. */
+int make_link(const struct loc *src, const struct stat *st,
+    const struct loc *dst, int how)
+{
+	char hidden[PS__HIDDEN_SIZE], *backup = NULL;
+	const char *name = dst->name;
+	struct stat dst_st, new_st;
+	int r = check_target(src, dst, st, &dst_st, how), exists, e;
+	sigset_t old;
+
+	if (r == SKIP || r < 0)
+		return r == SKIP ? 0 : -1;
+	exists = r == EXISTS;
+	if (opt.sym_link && src->path[0] != '/' && strchr(dst->path, '/'))
+		return fail(0, "%s: can make relative symbolic links only in "
+		    "current directory", dst->path);
+	r = clear_target(dst, exists, &backup);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		exists = 0;
+	if (opt.verbose)
+		verbose_line(src, dst, backup, NULL);
+	/* As cp, an existing name is replaced only with -f,
+	 * --remove-destination or --backup; atomically with --atomic. */
+	if (exists && (opt.remove_first || opt.backup != BACKUP_NONE)) {
+		ps__hidden_name(hidden, PS__HIDDEN_PREFIX);
+		name = hidden;
+	}
+	signals_block(&old);
+	r = opt.sym_link ? symlinkat(src->path, dst->dirfd, name) :
+	    linkat(src->dirfd, src->name, dst->dirfd, name,
+	    opt.deref == DEREF_ALWAYS ? AT_SYMLINK_FOLLOW : 0);
+	if (r == 0 && name == hidden)
+		cleanup_arm(dst->dirfd, hidden);
+	signals_restore(&old);
+	if (r == 0 && name == hidden &&
+	    renameat(dst->dirfd, hidden, dst->dirfd, dst->name) < 0) {
+		e = errno;
+		unlinkat(dst->dirfd, hidden, 0);
+		errno = e;
+		r = -1;
+	}
+	cleanup_arm(-1, "");
+	if (r < 0 && opt.sym_link)
+		r = fail(errno, "cannot create symbolic link %s to %s",
+		    q(dst->path), q(src->path));
+	else if (r < 0)
+		r = fail(errno, "cannot create hard link %s to %s",
+		    q(dst->path), q(src->path));
+	else if (fstatat(dst->dirfd, dst->name, &new_st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && opt.sym_link)
+		made_remember(&new_st);
+	free(backup);
+	return r;
 }

@@ -46,37 +46,39 @@ static int inside(int fd, const struct stat *st)
 /* The destination directory, made (privately, until its contents are
  * in) or merged into as cp does. */
 static int open_dir(const struct loc *src, const struct loc *dst,
-    const struct stat *st, int *made)
+    const struct stat *st, int how, int *made, struct stat *made_st)
 {
 	struct stat dst_st;
-	int fd;
+	int fd, r = check_target(src, dst, st, &dst_st, 0);
 
 	*made = 0;
-	if (fstatat(dst->dirfd, dst->name, &dst_st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (same(&dst_st, st))
-			return fail(0, "'%s' and '%s' are the same file",
-			    src->path, dst->path);
-		if (!S_ISDIR(dst_st.st_mode))
-			return fail(0, "cannot overwrite non-directory '%s' "
-			    "with directory '%s'", dst->path, src->path);
-	} else if (errno != ENOENT) {
-		return fail(errno, "cannot stat '%s'", dst->path);
-	} else if (mkdirat(dst->dirfd, dst->name, S_IRWXU) == 0) {
-		*made = 1;
-	} else if (errno != EEXIST) {
-		return fail(errno, "cannot create directory '%s'", dst->path);
+	if (r < 0 || r == SKIP)
+		return -1;
+	/* Refused before anything is made (cp makes a level first). */
+	if ((how & TOP) && inside(dst->dirfd, st))
+		return fail(0, "cannot copy a directory, %s, into itself, %s",
+		    q(src->path), q(dst->path));
+	if (r == ABSENT) {
+		if (opt.verbose)
+			verbose_line(src, dst, NULL, opt.routes ? "mkdir" :
+			    NULL);
+		if (mkdirat(dst->dirfd, dst->name, S_IRWXU) == 0)
+			*made = 1;
+		else if (errno != EEXIST)
+			return fail(errno, "cannot create directory %s",
+			    q(dst->path));
 	}
 	fd = openat(dst->dirfd, dst->name,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fail(errno, "cannot open directory '%s'", dst->path);
-	if (opt.verbose && *made)
-		printf("'%s' -> '%s' [mkdir]\n", src->path, dst->path);
+		return fail(errno, "cannot open directory %s", q(dst->path));
+	if (*made && fstat(fd, made_st) < 0)
+		made_st->st_mode = 0;
 	return fd;
 }
 
 static int copy_children(DIR *d, const struct loc *src, int dfd,
-    const struct loc *dst)
+    const struct loc *dst, dev_t dev)
 {
 	struct dirent *e;
 	int r = 0;
@@ -89,37 +91,42 @@ static int copy_children(DIR *d, const struct loc *src, int dfd,
 			continue;
 		s.path = join(src->path, e->d_name);
 		t.path = join(dst->path, e->d_name);
-		r |= copy_entry(&s, &t, 0);
+		r |= copy_entry(&s, &t, 0, dev);
 		free((char *)s.path);
 		free((char *)t.path);
 	}
 	if (errno)
-		r = fail(errno, "cannot read directory '%s'", src->path);
+		r = fail(errno, "cannot read directory %s", q(src->path));
 	return r;
 }
 
-static int copy_dir(const struct loc *src, const struct loc *dst,
-    const struct stat *st, int how)
+static int copy_dir(const struct loc *src, const struct loc *dst, int how,
+    dev_t dev)
 {
-	struct stat at;
+	struct stat at, made_st;
 	int sfd, dfd, made, r;
 	DIR *d;
 
-	if ((how & TOP) && inside(dst->dirfd, st))
-		return fail(0, "cannot copy a directory, '%s', into itself, "
-		    "'%s'", src->path, dst->path);
 	sfd = openat(src->dirfd, src->name, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC | (how & FOLLOW ? 0 : O_NOFOLLOW));
 	if (sfd < 0 || fstat(sfd, &at) < 0 || !(d = fdopendir(sfd))) {
-		r = fail(errno, "cannot open directory '%s'", src->path);
+		r = fail(errno, "cannot access %s", q(src->path));
 		if (sfd >= 0)
 			close(sfd);
 		return r;
 	}
-	r = dfd = open_dir(src, dst, &at, &made);
+	r = dfd = open_dir(src, dst, &at, how, &made, &made_st);
 	if (dfd >= 0) {
-		r = copy_children(d, src, dfd, dst);
-		/* Last, so that the contents cannot change the times. */
+		/* -x: the directory is made, what is mounted there is not
+		 * copied. */
+		if (!opt.one_fs || !dev || dev == at.st_dev)
+			r = copy_children(d, src, dfd, dst,
+			    dev ? dev : at.st_dev);
+		/* Last, so that the contents cannot change the times.  A
+		 * new directory keeps a set-group-ID bit it inherited. */
+		if (made && !(opt.keep & KEEP_MODE))
+			at.st_mode = (at.st_mode & ~S_ISGID) |
+			    (made_st.st_mode & S_ISGID);
 		r |= keep_attrs(dfd, dst, &at, sfd, made);
 		close(dfd);
 	}
@@ -146,8 +153,8 @@ static char *read_link(const struct loc *src, const struct stat *st)
 			return buf;
 		}
 	}
-	fail(grown ? errno : ENOMEM, "cannot read symbolic link '%s'",
-	    src->path);
+	fail(grown ? errno : ENOMEM, "cannot read symbolic link %s",
+	    q(src->path));
 	free(buf);
 	return NULL;
 }
@@ -172,7 +179,7 @@ static int place(const char *target, const struct stat *st,
 
 	if (!exists) {
 		r = make(target, st, dst->dirfd, dst->name);
-		if (r == 0 || errno != EEXIST || opt.no_clobber)
+		if (r == 0 || errno != EEXIST || opt.interactive == ASK_NO)
 			return r;
 	}
 	ps__hidden_name(hidden, PS__HIDDEN_PREFIX);
@@ -191,63 +198,93 @@ static int place(const char *target, const struct stat *st,
 	return r;
 }
 
+void verbose_line(const struct loc *src, const struct loc *dst,
+    const char *backup, const char *routes)
+{
+	printf("%s -> %s", q(src->path), q(dst->path));
+	if (backup)
+		printf(" (backup: %s)", q(backup));
+	if (routes)
+		printf(" [%s]", routes);
+	putchar('\n');
+}
+
 /* A symlink or a special file. */
 static int copy_node(const struct loc *src, const struct loc *dst,
-    const struct stat *st)
+    const struct stat *st, int how)
 {
 	const char *what = S_ISLNK(st->st_mode) ? "symbolic link" :
-	    "special file";
-	char *target = NULL;
-	struct stat dst_st;
-	int r = check_target(src, dst, st, &dst_st, 0);
+	    S_ISFIFO(st->st_mode) ? "fifo" : "special file";
+	char *target = NULL, *backup = NULL;
+	struct stat dst_st, new_st;
+	int r = check_target(src, dst, st, &dst_st, how), exists;
 
 	if (r == SKIP || r < 0)
 		return r == SKIP ? 0 : -1;
+	exists = r == EXISTS;
+	if ((opt.keep & KEEP_LINKS) && st->st_nlink > 1 &&
+	    (r = link_known(st, dst, exists)) != 0)
+		return r < 0 ? -1 : 0;
 	if (S_ISLNK(st->st_mode) && !(target = read_link(src, st)))
 		return -1;
-	if (place(target, st, dst, r == EXISTS) < 0) {
-		r = errno == EEXIST && opt.no_clobber ? 0 :
-		    fail(errno, "cannot create %s '%s'", what, dst->path);
+	r = clear_target(dst, exists, &backup);
+	if (r >= 0 && opt.verbose)
+		verbose_line(src, dst, backup, !opt.routes ? NULL :
+		    target ? "symlink" : "mknod");
+	if (r < 0) {
+		r = -1;
+	} else if (place(target, st, dst, exists && r == 0) < 0) {
+		r = errno == EEXIST && opt.interactive == ASK_NO ? 0 :
+		    fail(errno, "cannot create %s %s", what, q(dst->path));
 	} else {
-		r = keep_attrs(-1, dst, st, -1, 0);
-		if (opt.verbose)
-			printf("'%s' -> '%s' [%s]\n", src->path, dst->path,
-			    target ? "symlink" : "mknod");
+		r = keep_attrs(-1, dst, st, -1, 2);
+		if (fstatat(dst->dirfd, dst->name, &new_st,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			made_remember(&new_st);
+		if (r == 0 && (opt.keep & KEEP_LINKS) && st->st_nlink > 1)
+			link_remember(st, dst);
 	}
+	free(backup);
 	free(target);
 	return r;
 }
 
-int copy_entry(const struct loc *src, const struct loc *dst, int how)
+int copy_entry(const struct loc *src, const struct loc *dst, int how,
+    dev_t dev)
 {
-	int nofollow = how & FOLLOW ? 0 : O_NOFOLLOW, sfd, r;
+	int sfd, r;
 	struct stat st;
 
+	if (opt.deref == DEREF_ALWAYS)
+		how |= FOLLOW;
 	if (fstatat(src->dirfd, src->name, &st,
-	    nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
-		return fail(errno, "cannot stat '%s'", src->path);
+	    how & FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+		return fail(errno, "cannot stat %s", q(src->path));
 	if (S_ISDIR(st.st_mode) && !opt.recursive)
-		return fail(0, "-r not specified; omitting directory '%s'",
-		    src->path);
+		return fail(0, "-r not specified; omitting directory %s",
+		    q(src->path));
 	if (S_ISDIR(st.st_mode))
-		return copy_dir(src, dst, &st, how);
+		return copy_dir(src, dst, how, dev);
 	if (how & SLASH)
-		return fail(ENOTDIR, "cannot create regular file '%s'",
-		    dst->path);
-	if (opt.recursive && !S_ISREG(st.st_mode))
-		return copy_node(src, dst, &st);
+		return fail(ENOTDIR, "cannot create regular file %s",
+		    q(dst->path));
+	if (opt.hard_link || opt.sym_link)
+		return make_link(src, &st, dst, how);
+	if (S_ISLNK(st.st_mode) || (opt.recursive && !S_ISREG(st.st_mode)))
+		return copy_node(src, dst, &st, how);
 	/* In a tree, a file swapped for a fifo must not block the walk. */
 	sfd = openat(src->dirfd, src->name, O_RDONLY | O_NOCTTY | O_CLOEXEC |
-	    nofollow | (opt.recursive ? O_NONBLOCK : 0));
+	    (how & FOLLOW ? 0 : O_NOFOLLOW) |
+	    (opt.recursive ? O_NONBLOCK : 0));
 	if (sfd < 0)
-		return fail(errno, "cannot open '%s' for reading", src->path);
+		return fail(errno, "cannot open %s for reading", q(src->path));
 	if (fstat(sfd, &st) < 0)
-		r = fail(errno, "cannot stat '%s'", src->path);
+		r = fail(errno, "cannot stat %s", q(src->path));
 	else if (S_ISDIR(st.st_mode) ||
 	    (opt.recursive && !S_ISREG(st.st_mode)))
-		r = fail(0, "'%s' changed while being copied", src->path);
+		r = fail(0, "%s changed while being copied", q(src->path));
 	else
-		r = copy_regular(sfd, &st, src, dst);
+		r = copy_regular(sfd, &st, src, dst, how);
 	close(sfd);
 	return r;
 }
