@@ -16,7 +16,7 @@ then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-for part in behaviour crash large; do
+for part in behaviour differential crash large; do
 	start=$SECONDS
 	echo "--- $part"
 	bash "$root/tests/pscp/$part.sh" "$stage/prefix" "$build" |

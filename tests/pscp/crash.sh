@@ -32,7 +32,7 @@ crash() {
 	rm -rf "$dir" "$dir.log"
 }
 
-route=$(echo x >"$work/x" && "$PSCP" -v --atomic "$work/x" "$work/y" |
+route=$(echo x >"$work/x" && "$PSCP" --routes --atomic "$work/x" "$work/y" |
 	sed 's/.*\[\([^,]*\),.*/\1/')
 echo "(on this filesystem pscp's tmpfile route is $route)"
 # A replace goes through a hidden name (the library's PS_REPLACE: link,

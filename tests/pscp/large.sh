@@ -48,11 +48,11 @@ mount_image() {
 
 # The tests run with FS and D (the directory on it) set.
 t_dense() {
-	run "$PSCP" --atomic -v "$SRC/dense" "$D/dense"
+	run "$PSCP" --atomic --routes "$SRC/dense" "$D/dense"
 	need [ "$rc" = 0 ]
 	out
 	need cmp "$SRC/dense" "$D/dense"
-	run "$PSCP" -v "$D/dense" "$D/dense2"
+	run "$PSCP" --routes "$D/dense" "$D/dense2"
 	need [ "$rc" = 0 ]
 	out
 	need grep -q "in-place, copy-file-range" "$OUT"
@@ -65,7 +65,7 @@ t_sparse() {
 	need [ "$rc" = 0 ]
 	need cmp "$SRC/sparse" "$D/sparse"
 	need [ "$(kib "$D/sparse")" -le 1024 ]
-	run "$PSCP" --atomic -v --reflink=never "$D/sparse" "$D/sparse2"
+	run "$PSCP" --atomic --routes --reflink=never "$D/sparse" "$D/sparse2"
 	need [ "$rc" = 0 ]
 	out
 	need cmp "$SRC/sparse" "$D/sparse2"
@@ -83,7 +83,7 @@ used_kib() {
 copy_counting() {
 	local before
 	before=$(used_kib "$D")
-	run "$PSCP" --atomic -v --reflink="$1" "$D/dense" "$D/$2"
+	run "$PSCP" --atomic --routes --reflink="$1" "$D/dense" "$D/$2"
 	need [ "$rc" = 0 ]
 	out
 	need cmp "$D/dense" "$D/$2"

@@ -5,6 +5,17 @@
  *
  *   pscp-helper xattr-set FILE NAME VALUE
  *   pscp-helper xattr-get FILE NAME
+ *   pscp-helper tree DIR SINCE
+ *   pscp-helper stamp DIR TIME
+ *
+ * tree: one line per entry below DIR, sorted by name, for the
+ * differential test against cp: the path, type, mode, owner, size, an
+ * FNV-1a hash of a file's content or a symlink's target, the first path
+ * (in that order) of the same inode, the mtime when it is older than
+ * SINCE (seconds: kept by a copy, not made by it) and every extended
+ * attribute (ACLs included) in hex.  stamp: every entry below DIR
+ * (symlinks themselves) gets TIME (seconds) as its access and
+ * modification time.
  *   pscp-helper crash [-s SIG] [-k KILLS] [-m MIB] [-S SEED] [-l] [-f]
  *       DIR -- COMMAND...
  *
@@ -293,6 +304,125 @@ static int crash(int argc, char **argv)
 	return failures || !counts[0] || (left && !allow_left) ? 1 : 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct entry {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+};
+static struct entry *seen;
+static size_t nseen;
+
+static void walk(const char *dir, char ***names, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *p;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
+			exit(2);
+		*names = realloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[(*n)++] = p;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			walk(p, names, n);
+	}
+	closedir(d);
+}
+
+static uint64_t fnv(uint64_t h, const unsigned char *p, size_t n)
+{
+	while (n--)
+		h = (h ^ *p++) * 1099511628211u;
+	return h;
+}
+
+static int tree(const char *top, long since)
+{
+	char **names = NULL, buf[65536], list[65536], value[65536];
+	size_t n = 0, skip = strlen(top) + 1;
+	struct stat st;
+
+	walk(top, &names, &n);
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t h = 14695981039346656037u;
+		const char *first = "-";
+		ssize_t len, k;
+		int fd;
+
+		if (lstat(names[i], &st) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) &&
+		    (fd = open(names[i], O_RDONLY | O_NONBLOCK)) >= 0) {
+			while ((k = read(fd, buf, sizeof(buf))) > 0)
+				h = fnv(h, (unsigned char *)buf, k);
+			close(fd);
+		} else if (S_ISLNK(st.st_mode) &&
+		    (k = readlink(names[i], buf, sizeof(buf))) >= 0) {
+			h = fnv(h, (unsigned char *)buf, k);
+		}
+		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+			size_t j;
+
+			for (j = 0; j < nseen; j++)
+				if (seen[j].dev == st.st_dev &&
+				    seen[j].ino == st.st_ino)
+					break;
+			if (j == nseen) {
+				seen = realloc(seen, ++nseen * sizeof(*seen));
+				seen[j] = (struct entry){ names[i] + skip,
+				    st.st_dev, st.st_ino };
+			}
+			first = seen[j].path;
+		}
+		printf("%s %c %04o %u:%u %lld %016llx link=%s", names[i] + skip,
+		    S_ISREG(st.st_mode) ? 'f' : S_ISDIR(st.st_mode) ? 'd' :
+		    S_ISLNK(st.st_mode) ? 'l' : S_ISFIFO(st.st_mode) ? 'p' :
+		    'o', (unsigned)st.st_mode & 07777, (unsigned)st.st_uid,
+		    (unsigned)st.st_gid, S_ISDIR(st.st_mode) ? 0LL :
+		    (long long)st.st_size, (unsigned long long)h, first);
+		if (st.st_mtim.tv_sec < since)
+			printf(" mtime=%lld.%09ld", (long long)st.st_mtim.tv_sec,
+			    st.st_mtim.tv_nsec);
+		len = llistxattr(names[i], list, sizeof(list));
+		for (char *p = list; len > 0 && p < list + len;
+		    p += strlen(p) + 1) {
+			k = lgetxattr(names[i], p, value, sizeof(value));
+			printf(" %s=", p);
+			for (ssize_t j = 0; j < k; j++)
+				printf("%02x", (unsigned char)value[j]);
+		}
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int stamp(const char *top, long t)
+{
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+	char **names = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	walk(top, &names, &n);
+	/* Deepest first: setting a child's times leaves its directory's. */
+	while (n--)
+		if (utimensat(AT_FDCWD, names[n], ts, AT_SYMLINK_NOFOLLOW) < 0)
+			r = 1;
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	char value[4096];
@@ -307,6 +437,10 @@ int main(int argc, char **argv)
 		printf("%.*s\n", (int)n, value);
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "stamp"))
+		return stamp(argv[2], atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "tree"))
+		return tree(argv[2], atol(argv[3]));
 	if (argc > 1 && !strcmp(argv[1], "crash"))
 		return crash(argc - 1, argv + 1);
 	fprintf(stderr, "usage: see pscp-helper.c\n");
