@@ -227,7 +227,10 @@ static uint64_t data_hash(int dirfd, const char *path, const struct stat *st,
 	return h;
 }
 
-static void ent(int dirfd, const char *path, struct lay_ent *o, int deep)
+/* With prev, the data is read again only if the inode changed: a write
+ * or a new entry changes the times, and nothing can set ctime back. */
+static void ent(int dirfd, const char *path, struct lay_ent *o, int deep,
+    const struct lay_ent *prev)
 {
 	struct stat st;
 
@@ -245,27 +248,35 @@ static void ent(int dirfd, const char *path, struct lay_ent *o, int deep)
 	o->size = S_ISDIR(st.st_mode) ? 0 : st.st_size;
 	o->mtime = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	o->ctime = st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
-	o->data = data_hash(dirfd, path, &st, deep);
+	if (prev && !prev->err && prev->mode == o->mode &&
+	    prev->uid == o->uid && prev->gid == o->gid &&
+	    prev->nlink == o->nlink && prev->ino == o->ino &&
+	    prev->size == o->size && prev->mtime == o->mtime &&
+	    prev->ctime == o->ctime)
+		o->data = prev->data;
+	else
+		o->data = data_hash(dirfd, path, &st, deep);
 }
 
 uint64_t lay_hash(int dirfd, const char *path)
 {
 	struct lay_ent e;
 
-	ent(dirfd, path, &e, 1);
+	ent(dirfd, path, &e, 1, NULL);
 	return mix(mix(mix(mix(mix(mix(mix(mix(mix(mix(0, e.err), e.mode),
 	    e.uid), e.gid), e.nlink), e.ino), e.size), e.mtime), e.ctime),
 	    e.data);
 }
 
-void lay_outside(const struct layout *l, struct lay_outside *o)
+void lay_outside(const struct layout *l, struct lay_outside *o,
+    const struct lay_outside *prev)
 {
 	int b = open(l->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	/* BASE itself may be gone: rm -rf of ".." does that. */
 	for (int i = 0; i < LAY_NENTS; i++)
 		ent(b < 0 ? AT_FDCWD : b, b < 0 ? "/nonexistent/" :
-		    outside_paths[i], &o->e[i], 0);
+		    outside_paths[i], &o->e[i], 0, prev ? &prev->e[i] : NULL);
 	for (int i = 0; i < LAY_NENTS; i++)
 		o->e[i].path = i ? outside_paths[i] : "BASE";
 	close(b);

@@ -65,7 +65,10 @@ void lay_destroy(struct layout *l);
  * recursively for a directory. */
 uint64_t lay_hash(int dirfd, const char *path);
 
-void lay_outside(const struct layout *l, struct lay_outside *o);
+/* prev, when given, is a state of moments ago: what it shows unchanged
+ * is not read again. */
+void lay_outside(const struct layout *l, struct lay_outside *o,
+    const struct lay_outside *prev);
 /* 0 when equal; else 1 and a description of every change in buf. */
 int lay_outside_diff(const struct lay_outside *a, const struct lay_outside *b,
     char *buf, size_t n);

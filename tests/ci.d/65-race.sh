@@ -2,19 +2,21 @@
 # The attack and crash harness (tests/race, tests/fuzz): every primitive
 # and its naive twin under a live attacker, on the default routes and on
 # the fallbacks ps-emulate forces; copies under a reader and SIGKILL;
-# resolution beneath a root; SIGKILLed publishers; EMFILE, ENOSPC and
+# resolution beneath a root; hostile names against a sentinel;
+# SIGKILLed publishers; EMFILE, ENOSPC and
 # EFBIG; and the libFuzzer target.  Then a table of what was done.
 #   PS_RACE_ITERATIONS  iterations per attack (default 20000)
 #   PS_RACE_SOAK=1      1,000,000 iterations per attack
 #   PS_RACE_KILLS       SIGKILLs per crash run (default 1000)
 #   PS_FUZZ_SECONDS     fuzzing time (default 60)
+#   PS_FUZZ_NAMES_SECONDS  the hostile-names fuzzer's time (default 20)
 set -u
 # shellcheck source=tests/stage-env.sh
 . "$(dirname "$0")/../stage-env.sh"
 build=$PS_BUILD
 race=$build/tests/race
 emulate=$build/tests/emulate/ps-emulate
-fuzz=$build-clang/tests/fuzz/ps-fuzz
+fuzz=$build-clang/tests/fuzz
 if [ "${PS_RACE_SOAK:-0}" = 1 ]; then
 	iter=(--soak)
 else
@@ -80,6 +82,27 @@ for attack in mkdirs-in-root mkdirs-beneath remove-tree-in-root \
 	run "rooted $attack" none "$race/ps-rooted" "$attack" "${rooted[@]}"
 done
 
+# Hostile names against a sentinel outside the tree (tests/attack): every
+# call taking a path, every name shape, every valid combination of the
+# resolution flags, as root and as nobody, with the naive baseline; then
+# under each profile the calls whose route it changes, with no flag and
+# each flag alone.
+sentinel=$build/tests/attack/ps-sentinel
+run "sentinel" none "$sentinel" --profile none --naive --flags all
+while read -r p calls; do
+	run "sentinel $calls" "$p" "$sentinel" --profile "$p" --calls "$calls" \
+		</dev/null
+done <<'LIST'
+fchmodat2-enosys fchmod
+linkat-old flink,linkat,tmpfile,publish
+link-denied flink,linkat,tmpfile,publish
+no-tmpfile tmpfile,publish,sweep
+no-renameat2 flink,linkat_new,funlinkat,tmpfile,publish,sweep,remove_tree
+no-openat2 fchmod,flink,linkat,funlinkat,tmpfile,open,mkdirs,remove_tree
+no-openat2,fchmodat2-enosys,linkat-old fchmod,flink,linkat,tmpfile,open
+link-denied,no-tmpfile,no-renameat2 flink,linkat,tmpfile,publish
+LIST
+
 kills=(-n "${PS_RACE_KILLS:-1000}")
 run "crash" none "$race/ps-crash" "${kills[@]}"
 run "crash" no-tmpfile "$race/ps-crash" "${kills[@]}"
@@ -91,10 +114,16 @@ for p in none link-denied no-tmpfile; do
 	run "faults full" "$p" "$race/ps-faults" full
 done
 
-if [ -x "$fuzz" ]; then
+# fuzz NAME TARGET SECONDS: one libFuzzer target; a crash input is kept.
+fuzz() {
+	local name=$1 target=$fuzz/$2 secs=$3 dir out status runs
+	if [ ! -x "$target" ]; then
+		echo "SKIP $name: no $target (needs clang with libFuzzer, stage 10)"
+		skipped=$((skipped + 1))
+		return
+	fi
 	dir=$(mktemp -d)
-	secs=${PS_FUZZ_SECONDS:-60}
-	out=$(cd "$dir" && PS_FUZZ_DIR=$dir "$fuzz" -max_total_time="$secs" \
+	out=$(cd "$dir" && PS_FUZZ_DIR=$dir "$target" -max_total_time="$secs" \
 		-artifact_prefix="$dir/" -print_final_stats=1 2>&1)
 	status=$?
 	runs=$(printf '%s\n' "$out" | sed -n 's/^Done \([0-9]*\) runs.*/\1/p')
@@ -102,18 +131,17 @@ if [ -x "$fuzz" ]; then
 		sed 's/^/    /'
 	echo "summary: fuzz-executions ${runs:-0}" >>"$log"
 	if [ $status -eq 0 ] && [ -n "$runs" ]; then
-		echo "PASS fuzz ($secs s, $runs executions)"
+		echo "PASS $name ($secs s, $runs executions)"
 		passed=$((passed + 1))
 		rm -rf "$dir"
 	else
-		echo "FAIL fuzz: exit $status; crash input kept in $dir"
+		echo "FAIL $name: exit $status; crash input kept in $dir"
 		ls "$dir" | sed 's/^/    /'
 		failed=$((failed + 1))
 	fi
-else
-	echo "SKIP fuzz: no $fuzz (needs clang with libFuzzer, stage 10)"
-	skipped=$((skipped + 1))
-fi
+}
+fuzz fuzz ps-fuzz "${PS_FUZZ_SECONDS:-60}"
+fuzz "fuzz names" ps-fuzz-names "${PS_FUZZ_NAMES_SECONDS:-20}"
 
 sum() { awk -v k="$1" '$2 == k { s += $3 } END { print s + 0 }' "$log"; }
 echo "=== attack and crash summary"

@@ -242,7 +242,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	strcat(base, "/base");
 	umask(022);
 	lay_create(&l, base);
-	lay_outside(&l, &pristine_outside);
+	lay_outside(&l, &pristine_outside, NULL);
 	return 0;
 }
 
@@ -264,7 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		errno = 0;
 		r = call(k, flags);
 		err = errno;
-		lay_outside(&l, &o);
+		lay_outside(&l, &o, &pristine_outside);
 		if (lay_outside_diff(&pristine_outside, &o, what,
 		    sizeof(what)))
 			die(what, k, flags, r, err);
