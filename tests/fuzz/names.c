@@ -21,7 +21,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -239,6 +241,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(base, sizeof(base), "%s/psfuzznames.XXXXXX",
 	    dir ? dir : "/tmp");
 	LAY_CHECK(mkdtemp(base) != NULL);
+	/* A private tmpfs where we may: the tree is made again often. */
+	if (unshare(CLONE_NEWNS) == 0 &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount("psfuzznames", base, "tmpfs", 0, "size=64m") == 0)
+		fprintf(stderr, "ps-fuzz-names: sandbox on a private tmpfs "
+		    "%s\n", base);
+	else
+		fprintf(stderr, "ps-fuzz-names: sandbox in %s\n", base);
 	strcat(base, "/base");
 	umask(022);
 	lay_create(&l, base);
