@@ -68,18 +68,24 @@ run "attack mount-ns" fchmodat2-enosys,linkat-old,no-mount-api \
 	"$race/ps-mntrace" -n 10000
 
 # Resolution beneath a root (tests/race/rooted.c): ps_open 100,000 times
-# per flag on each route (openat2, and the walk under no-openat2),
-# ps_mkdirs (always the walk) and ps_remove_tree at their own defaults.
-if [ "${PS_RACE_SOAK:-0}" = 1 ]; then rooted=(--soak); else rooted=(); fi
+# per flag on each route (openat2, and the walk under no-openat2);
+# ps_mkdirs (always the walk, 10,000) and ps_remove_tree (1,000 trees)
+# with PS_IN_ROOT, and with PS_BENEATH too in a soak run.
+rooted=(mkdirs-in-root remove-tree-in-root)
+if [ "${PS_RACE_SOAK:-0}" = 1 ]; then
+	soak=(--soak)
+	rooted+=(mkdirs-beneath remove-tree-beneath)
+else
+	soak=()
+fi
 for p in none no-openat2; do
 	for attack in open-in-root open-beneath; do
 		run "rooted $attack" "$p" "$race/ps-rooted" "$attack" \
-			"${rooted[@]}"
+			"${soak[@]}"
 	done
 done
-for attack in mkdirs-in-root mkdirs-beneath remove-tree-in-root \
-	remove-tree-beneath; do
-	run "rooted $attack" none "$race/ps-rooted" "$attack" "${rooted[@]}"
+for attack in "${rooted[@]}"; do
+	run "rooted $attack" none "$race/ps-rooted" "$attack" "${soak[@]}"
 done
 
 # Hostile names against a sentinel outside the tree (tests/attack): every
