@@ -93,7 +93,7 @@ static int own_file(struct pst *t, int k)
 	char p[PATH_MAX + 40];
 	int fd;
 
-	snprintf(p, sizeof(p), "%s/f", landing[k]);
+	snprintf(p, sizeof(p), "%.*s/f", PATH_MAX, landing[k]);
 	fd = openat(t->dirfd, p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	return fd;
 }
@@ -118,7 +118,7 @@ static int flink_calls(struct pst *t)
 		PST_CHECK(r >= 0);
 		PST_CHECK(route_is(r == PS_COPIED ? "copy" :
 		    pst_route_link()) == 0);
-		snprintf(p, sizeof(p), "%s/x", landing[k]);
+		snprintf(p, sizeof(p), "%.*s/x", PATH_MAX, landing[k]);
 		PST_CHECK(faccessat(t->dirfd, p, F_OK, 0) == 0);
 		PST_CHECK(ps_flink(fd, root, name, PS_BENEATH) == -1 &&
 		    errno == EXDEV);
@@ -205,7 +205,7 @@ static int fchmod_calls(struct pst *t)
 		PST_CHECK(ps_fchmod_nofollow(root, name, 0640, PS_IN_ROOT) ==
 		    0);
 		PST_CHECK(route_is(pst_route_chmod()) == 0);
-		snprintf(p, sizeof(p), "%s/f", landing[k]);
+		snprintf(p, sizeof(p), "%.*s/f", PATH_MAX, landing[k]);
 		PST_CHECK(fstatat(t->dirfd, p, &st, 0) == 0 &&
 		    (st.st_mode & 07777) == 0640);
 		snprintf(name, sizeof(name), "%s/keep", via[k]);
@@ -231,7 +231,7 @@ static int tmpfile_calls(struct pst *t)
 		PST_CHECK(route_is(pst_route_tmpfile()) == 0);
 		r = ps_publish_tmpfile(tf, "x", PS_REPLACE | PS_NO_SYNC);
 		PST_CHECK(r >= 0 && ps_tmpfile_close(tf) == 0);
-		snprintf(p, sizeof(p), "%s/x", landing[k]);
+		snprintf(p, sizeof(p), "%.*s/x", PATH_MAX, landing[k]);
 		PST_CHECK(faccessat(t->dirfd, p, F_OK, 0) == 0);
 	}
 	close(root);
@@ -252,7 +252,7 @@ static int mkdirs_calls(struct pst *t)
 		fd = ps_mkdirs(root, name, 0755, PS_IN_ROOT);
 		PST_CHECK(fd >= 0);
 		PST_CHECK(route_is("walk") == 0);
-		snprintf(p, sizeof(p), "%s/d/e", landing[k]);
+		snprintf(p, sizeof(p), "%.*s/d/e", PATH_MAX, landing[k]);
 		PST_CHECK(fstat(fd, &a) == 0 && fstatat(t->dirfd, p, &b, 0) ==
 		    0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino);
 		close(fd);
@@ -276,7 +276,7 @@ static int remove_tree_calls(struct pst *t)
 		    errno == EXDEV);
 		PST_CHECK(ps_remove_tree(root, name, PS_IN_ROOT) == 0);
 		PST_CHECK(route_is("remove-tree") == 0);
-		snprintf(p, sizeof(p), "%s/f", landing[k]);
+		snprintf(p, sizeof(p), "%.*s/f", PATH_MAX, landing[k]);
 		PST_CHECK(faccessat(t->dirfd, p, F_OK, AT_SYMLINK_NOFOLLOW) <
 		    0);
 		snprintf(name, sizeof(name), "%s/keep", via[k]);
