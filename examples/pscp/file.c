@@ -458,9 +458,10 @@ static int copy_in_place(int sfd, const struct stat *st,
 	else if (!S_ISREG(dst_st.st_mode))
 		r = fail(0, "cannot overwrite non-regular file %s",
 		    q(dst->path));
-	else if (!created && ftruncate(fd, 0) < 0)
+	else if (!created && !opt.attrs_only && ftruncate(fd, 0) < 0)
 		r = fail(errno, "cannot truncate %s", q(dst->path));
-	if (r == 0)
+	method = "none";
+	if (r == 0 && !opt.attrs_only)
 		r = engine(sfd, fd, st, src, dst, &method);
 	/* A file we created and could not fill goes, if it is still ours. */
 	if (r < 0 && created)
@@ -499,7 +500,8 @@ int copy_regular(int sfd, const struct stat *st, const struct loc *src,
 		return -1;
 	if (r == 1)
 		exists = 0;
-	r = opt.atomic ? copy_atomic(sfd, st, src, dst, exists, backup) :
+	/* --attributes-only writes no data: nothing to make atomic. */
+	r = opt.atomic && !opt.attrs_only ? copy_atomic(sfd, st, src, dst, exists, backup) :
 	    copy_in_place(sfd, st, src, dst, exists, backup);
 	if (r == 0 && (opt.keep & KEEP_LINKS) && st->st_nlink > 1)
 		link_remember(st, dst);

@@ -25,12 +25,16 @@ enum {
 	OPT_ATOMIC = 256, OPT_NO_PROGRESS, OPT_NO_SYNC, OPT_PROGRESS,
 	OPT_REFLINK, OPT_HELP, OPT_VERSION, OPT_ROUTES, OPT_BACKUP,
 	OPT_NO_PRESERVE, OPT_PARENTS, OPT_REMOVE, OPT_SPARSE, OPT_STRIP,
-	OPT_SWEEP, OPT_OLDER, OPT_PRESERVE,
+	OPT_SWEEP, OPT_OLDER, OPT_PRESERVE, OPT_ATTRS_ONLY, OPT_CONTENTS,
+	OPT_CONTEXT,
 };
 
 static const struct option longopts[] = {
 	{ "archive", no_argument, NULL, 'a' },
 	{ "atomic", no_argument, NULL, OPT_ATOMIC },
+	{ "attributes-only", no_argument, NULL, OPT_ATTRS_ONLY },
+	{ "context", optional_argument, NULL, OPT_CONTEXT },
+	{ "copy-contents", no_argument, NULL, OPT_CONTENTS },
 	{ "backup", optional_argument, NULL, OPT_BACKUP },
 	{ "dereference", no_argument, NULL, 'L' },
 	{ "force", no_argument, NULL, 'f' },
@@ -83,6 +87,9 @@ static const char help[] =
 "  -a, --archive         same as -dR --preserve=all\n"
 "      --backup[=CONTROL]  make a backup of each existing destination file\n"
 "  -b                    like --backup but does not accept an argument\n"
+"      --attributes-only don't copy the file data, just the attributes\n"
+"                        (in place, also with --atomic)\n"
+"      --copy-contents   copy contents of special files when recursive\n"
 "  -d                    same as --no-dereference --preserve=links\n"
 "  -f, --force           if an existing destination file cannot be opened,\n"
 "                        remove it and try again; with --atomic, replace a\n"
@@ -120,6 +127,7 @@ static const char help[] =
 "      --routes          also name the library's routes of each copy\n"
 "                        (implies -v)\n"
 "  -x, --one-file-system  stay on this file system\n"
+"  -Z, --context[=CTX]   accepted for cp; this kernel has no SELinux\n"
 "      --no-sync         with --atomic, do not fsync each file and its\n"
 "                        directory before going on\n"
 "      --progress        show a progress bar with bytes/s on stderr\n"
@@ -298,7 +306,7 @@ static void parse(int argc, char **argv)
 
 	/* getopt names argv[0] in its messages. */
 	argv[0] = "pscp";
-	while ((c = getopt_long(argc, argv, "abdfHilLnPpRrsS:Tt:uvx",
+	while ((c = getopt_long(argc, argv, "abdfHilLnPpRrsS:Tt:uvxZ",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
@@ -308,6 +316,15 @@ static void parse(int argc, char **argv)
 			opt.recursive = opt.quiet_attrs = 1;
 			break;
 		case OPT_ATOMIC: opt.atomic = 1; break;
+		case OPT_ATTRS_ONLY: opt.attrs_only = 1; break;
+		case OPT_CONTENTS: opt.copy_contents = 1; break;
+		case 'Z': break;
+		case OPT_CONTEXT:
+			/* As cp 9.1 without SELinux. */
+			if (optarg)
+				fail(0, "warning: ignoring --context; it "
+				    "requires an SELinux-enabled kernel");
+			break;
 		case 'b': backup = 1; break;
 		case OPT_BACKUP: backup = 1; backup_arg = optarg; break;
 		case 'd':

@@ -33,6 +33,8 @@ struct options {
 	int hard_link, sym_link;	/* -l, -s */
 	int backup;		/* BACKUP_* */
 	const char *suffix;
+	int attrs_only;		/* --attributes-only: no data */
+	int copy_contents;	/* --copy-contents: special files read */
 	int quiet_attrs;	/* -a: attributes that cannot be kept are
 				 * not reported */
 	int clone;		/* PS__CLONE_* */

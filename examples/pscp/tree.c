@@ -270,18 +270,20 @@ int copy_entry(const struct loc *src, const struct loc *dst, int how,
 		    q(dst->path));
 	if (opt.hard_link || opt.sym_link)
 		return make_link(src, &st, dst, how);
-	if (S_ISLNK(st.st_mode) || (opt.recursive && !S_ISREG(st.st_mode)))
+	if (S_ISLNK(st.st_mode) || (opt.recursive && !S_ISREG(st.st_mode) &&
+	    !opt.copy_contents))
 		return copy_node(src, dst, &st, how);
-	/* In a tree, a file swapped for a fifo must not block the walk. */
+	/* In a tree, a file swapped for a fifo must not block the walk
+	 * (unless --copy-contents asks to read fifos). */
 	sfd = openat(src->dirfd, src->name, O_RDONLY | O_NOCTTY | O_CLOEXEC |
 	    (how & FOLLOW ? 0 : O_NOFOLLOW) |
-	    (opt.recursive ? O_NONBLOCK : 0));
+	    (opt.recursive && !opt.copy_contents ? O_NONBLOCK : 0));
 	if (sfd < 0)
 		return fail(errno, "cannot open %s for reading", q(src->path));
 	if (fstat(sfd, &st) < 0)
 		r = fail(errno, "cannot stat %s", q(src->path));
 	else if (S_ISDIR(st.st_mode) ||
-	    (opt.recursive && !S_ISREG(st.st_mode)))
+	    (opt.recursive && !opt.copy_contents && !S_ISREG(st.st_mode)))
 		r = fail(0, "%s changed while being copied", q(src->path));
 	else
 		r = copy_regular(sfd, &st, src, dst, how);

@@ -340,6 +340,27 @@ c "-S suffix" 'echo new >a; echo old >b' '-S .bak a b'
 c "-bv" 'echo new >a; echo old >b' '-bv a b'
 c "VERSION_CONTROL" 'echo new >a; echo old >b' 'a b --backup 2>&1; VERSION_CONTROL=numbered "${cmd[@]}" --backup a b'
 
+# --- more
+c "-ri dir merge, no" 'mkdir -p s t/s; echo n >s/f; echo o >t/s/f' '-ri s t' "" "" "n"
+c "-ru tree" 'mkdir -p s t/s; echo n >s/f; echo o >t/s/f; echo n >s/g' '-ru s t'
+c "-rL dangling" 'mkdir s; ln -s nowhere s/l' '-rL s t'
+c "-L dangling operand" 'ln -s nowhere l' '-L l m'
+c "-rp times of dirs" 'mkdir -p s/d; echo x >s/d/f' '-rp s t'
+c "-a symlink times" 'echo a >a; ln -s a l' '-a l m'
+c "--preserve=links operands" 'echo a >a; ln a h; mkdir d' '--preserve=links a h d'
+c "-l dir without -r" 'mkdir d' '-l d e'
+c "-s into dir" 'echo a >a; mkdir d' '-s a d'
+c "odd names: same file" "echo x >\$'a\\nb'" "\$'a\\nb' \$'a\\nb'"
+c "--parents -t" 'mkdir -p x/y d; echo a >x/y/a' '--parents -t d x/y/a'
+c "-n -r existing dir" 'mkdir -p s t/s; echo n >s/f' '-rn s t'
+c "--attributes-only" 'echo a >a; echo b >b' '--attributes-only a b'
+c "--copy-contents" 'echo a >a' '-r --copy-contents a b'
+c "-Z" 'echo a >a' '-Z a b'
+c "--context=CTX" 'echo a >a' '--context=x a b'
+c "-r dir onto file symlink" 'mkdir s; echo a >a; ln -s a t' '-r s t'
+c "fifo with -r" 'mkfifo p' '-r p q'
+c "dst . with slash source" 'mkdir -p x/s; echo a >x/s/f' '-r x/s/ .'
+
 # --- -v
 c "-v" 'echo a >a' '-v a b'
 c "-v into dir" 'echo a >a; echo b >b; mkdir d' '-v a b d'
