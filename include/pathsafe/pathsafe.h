@@ -19,6 +19,16 @@
  * thread learns of a missing route (a seccomp filter is per thread) is
  * kept for that thread only.
  *
+ * The /proc routes.  Where Linux has no fd-based call, the library acts
+ * through procfs's entry for a descriptor of its own (a duplicate of the
+ * caller's), under /proc/thread-self, never /proc/self, so a thread with
+ * its own fd table or a process whose main thread exited is served; the
+ * action is the one lookup, in a procfs of the library's own (a private
+ * instance, or a detached clone of /proc) or, without the privilege for
+ * those, in /proc reached without crossing a mount.  A check that fails
+ * is EXDEV, never a reason to try a weaker route; EOPNOTSUPP means no
+ * procfs at all.
+ *
  * Names.  Every call that takes a path resolves all but its last
  * component once, to a directory it then holds open (the resolution flags
  * below confine that step), and acts on the last component itself, never
@@ -94,8 +104,8 @@ extern "C" {
  * @p name relative to @p dirfd, without ever resolving the file's old
  * path.  Routes, best first: linkat(fd, "", ..., AT_EMPTY_PATH); on
  * ENOENT (no CAP_DAC_READ_SEARCH before Linux 6.10) a link through
- * /proc/self/fd, verified to have linked this very inode; then, with
- * PS_COPY_FALLBACK, a copy.
+ * procfs (see "The /proc routes" below), verified to have linked this
+ * very inode; then, with PS_COPY_FALLBACK, a copy.
  *
  * Every route but the first makes the file under a random hidden name
  * (".pathsafe-" and 16 hex digits) in the directory holding @p name and
@@ -185,7 +195,7 @@ PS_EXPORT int ps_funlinkat(int dirfd, const char *name, int fd,
 /**
  * Remove the name of the file open on @p fd, found by the library.
  *
- * The name is read from /proc/self/fd on Linux (F_KINFO on FreeBSD) and
+ * The name is read from procfs on Linux (F_KINFO on FreeBSD) and
  * then removed as ps_funlinkat() does, so the same verification applies.
  *
  * @param fd     the open file.
@@ -203,8 +213,8 @@ PS_EXPORT int ps_funlink(int fd, unsigned flags);
  *
  * Routes: fchmodat2(AT_SYMLINK_NOFOLLOW) (Linux 6.6); when it is missing
  * or filtered (ENOSYS, or the EPERM of a seccomp policy), an
- * O_PATH|O_NOFOLLOW open followed by a chmod through /proc/self/fd,
- * checked to reach procfs and the same inode.  Never a path-based chmod.
+ * O_PATH|O_NOFOLLOW open followed by a chmod of that descriptor through
+ * procfs.  Never a path-based chmod.
  * On FreeBSD, fchmodat(AT_SYMLINK_NOFOLLOW), with AT_EMPTY_PATH for
  * PS_EMPTY_PATH: it never follows a symlink either, but where Linux
  * refuses one with EOPNOTSUPP, FreeBSD changes the symlink's own mode, as
@@ -231,9 +241,9 @@ PS_EXPORT int ps_fchmod_nofollow(int dirfd, const char *path, mode_t mode,
  * Open the file open on @p fd again, with new open flags.
  *
  * O_CLOEXEC is always added.  Directories reopen with openat(fd, ".");
- * other files through /proc/self/fd on Linux (O_EMPTY_PATH on FreeBSD),
- * and the new descriptor is checked to be the same inode before O_TRUNC
- * truncates it.
+ * other files through procfs on Linux (O_EMPTY_PATH on FreeBSD), and
+ * the new descriptor is checked to be the same inode before O_TRUNC
+ * truncates it, which only a regular file is.
  *
  * @param fd      the open file, typically an O_PATH descriptor.
  * @param oflags  open(2) flags; O_CREAT, O_EXCL, O_TMPFILE, and O_TRUNC
