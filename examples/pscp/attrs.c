@@ -86,6 +86,14 @@ static int fsetxattr(int fd, const char *name, const void *value,
 	return extattr_set_fd(fd, EXTATTR_NAMESPACE_USER, name, value,
 	    size) < 0 ? -1 : 0;
 }
+
+/* Linux's ACL attributes (system.posix_acl_*) are no user attributes
+ * here: not found, so nothing is copied or removed.  FreeBSD's ACLs
+ * would need acl_get_fd(3)/acl_set_fd(3): not kept. */
+static int fremovexattr(int fd, const char *name)
+{
+	return extattr_delete_fd(fd, EXTATTR_NAMESPACE_USER, name);
+}
 #endif
 
 /* The list of names (name NULL) or a value, into a buffer that fits:
