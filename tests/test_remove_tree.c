@@ -168,7 +168,7 @@ static void remove_tree_resolution_flags(void **state)
 static void remove_tree_deep_bounded_fds(void **state)
 {
 	struct pst *t = *state;
-	enum { DEPTH = 3000 };
+	enum { DEPTH = 500 };
 	struct rlimit old, low;
 	int d = pst_open(t->dirfd, ".", O_RDONLY | O_DIRECTORY), next, r;
 
