@@ -496,6 +496,78 @@ static void on_alarm(int sig)
  * copy_file_range fail with EINTR before it moved a byte: the engine asks
  * again, as its read and write path does, and the copy completes.
  */
+/*
+ * A pipe has no size and no offset: no reflink, no SEEK_DATA, pread
+ * refused (ESPIPE); the engine reads it to its end, holes or not.
+ */
+static void copy_from_pipe(void **state)
+{
+	struct pst *t = *state;
+	struct ps__copy c = { .clone = PS__CLONE_AUTO, .keep_holes = 1 };
+	int p[2], dst = pst_open(t->dirfd, "dst", O_RDWR | O_CREAT);
+	int ref = pst_open(t->dirfd, "ref", O_RDWR | O_CREAT);
+	char buf[40000];
+
+	fill(ref, 0, sizeof(buf));
+	assert_int_equal(pread(ref, buf, sizeof(buf), 0), sizeof(buf));
+	/* The whole of it fits in the pipe: no writer to wait for. */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 65536) >= (int)sizeof(buf));
+	assert_int_equal(write(p[1], buf, sizeof(buf)), sizeof(buf));
+	close(p[1]);
+	assert_int_equal(ps__copy_fd(p[0], dst, &c), 0);
+	assert_string_equal(c.method, "read-write");
+	assert_same_bytes(ref, dst);
+	close(p[0]);
+	close(ref);
+	close(dst);
+}
+
+/* A file that is all hole: ENXIO from SEEK_DATA; the copy is all hole. */
+static void copy_all_hole(void **state)
+{
+	struct pst *t = *state;
+	struct ps__copy c = { .clone = PS__CLONE_NEVER, .keep_holes = 1 };
+	int src = pst_open(t->dirfd, "src", O_RDWR | O_CREAT);
+	int dst = pst_open(t->dirfd, "dst", O_RDWR | O_CREAT);
+	struct stat st;
+
+	assert_int_equal(ftruncate(src, 3 * MIB), 0);
+	assert_int_equal(ps__copy_fd(src, dst, &c), 0);
+	assert_int_equal(fstat(dst, &st), 0);
+	assert_int_equal(st.st_size, 3 * MIB);
+	assert_int_equal(lseek(dst, 0, SEEK_DATA), -1);
+	assert_int_equal(errno, ENXIO);
+	close(dst);
+	close(src);
+}
+
+/* Errors on either side are answered: a source that is no open file
+ * (EBADF from fstat), a destination open read-only (EBADF, whichever
+ * method tried to write), nothing written. */
+static void copy_bad_descriptors(void **state)
+{
+	struct pst *t = *state;
+	struct ps__copy c = { .clone = PS__CLONE_AUTO };
+	int src = pst_open(t->dirfd, "src", O_RDWR | O_CREAT), dst;
+	struct stat st;
+
+	fill(src, 0, 3 * 4096);
+	dst = pst_open(t->dirfd, "dst", O_RDWR | O_CREAT);
+	close(dst);
+	assert_int_equal(ps__copy_fd(dst, src, &c), -EBADF);
+	dst = pst_open(t->dirfd, "dst", O_RDONLY);
+	for (int i = 0; i < 4; i++) {
+		c = (struct ps__copy){ .keep_holes = i & 1,
+			.clone = i & 2 ? PS__CLONE_NEVER : PS__CLONE_AUTO };
+		assert_int_equal(ps__copy_fd(src, dst, &c), -EBADF);
+	}
+	assert_int_equal(fstat(dst, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	close(dst);
+	close(src);
+}
+
 static void copy_retries_eintr(void **state)
 {
 	struct pst *t = *state;
@@ -543,6 +615,9 @@ int main(void)
 		PST_TEST(copy_keeps_holes),
 		PST_TEST(copy_from_procfs),
 		PST_TEST(copy_write_error),
+		PST_TEST(copy_from_pipe),
+		PST_TEST(copy_all_hole),
+		PST_TEST(copy_bad_descriptors),
 		PST_TEST(copy_retries_eintr),
 		PST_TEST(copy_keeps_attrs),
 		PST_TEST(publish_keeps_attrs),
