@@ -76,6 +76,21 @@ static void tmpfile_sweep_fresh_ctime_untouched(void **state)
 	pst_assert_content(t->dirfd, HIDDEN_A, "a");
 }
 
+/* A clock set back (a timestamp in the future) makes a file young, never
+ * old, even to a sweep of every age. */
+static void tmpfile_sweep_future_untouched(void **state)
+{
+	struct pst *t = *state;
+	struct timespec future[2] = {
+		{ .tv_sec = time(NULL) + 7200 }, { .tv_sec = time(NULL) + 7200 }
+	};
+
+	pst_write(t->dirfd, HIDDEN_A, "a", 0600);
+	assert_int_equal(utimensat(t->dirfd, HIDDEN_A, future, 0), 0);
+	assert_int_equal(ps_tmpfile_sweep(t->dirfd, ".", 0), 0);
+	pst_assert_content(t->dirfd, HIDDEN_A, "a");
+}
+
 /* Once the clock has passed the second of its ctime, a file is 1 s old:
  * at most a second's wait, half a second on average. */
 static void tmpfile_sweep_age_reached(void **state)
@@ -208,6 +223,7 @@ int main(void)
 		PST_TEST(tmpfile_sweep_look_alikes_untouched),
 		PST_TEST(tmpfile_sweep_young_untouched),
 		PST_TEST(tmpfile_sweep_fresh_ctime_untouched),
+		PST_TEST(tmpfile_sweep_future_untouched),
 		PST_TEST(tmpfile_sweep_age_reached),
 		PST_TEST(tmpfile_sweep_not_regular_untouched),
 		PST_TEST(tmpfile_sweep_only_that_directory),
