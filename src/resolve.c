@@ -20,6 +20,8 @@
 /* The kernel's limits: nested symlinks (ELOOP) and openat2 retries. */
 #define MAX_LINKS 40
 #define MAX_RETRIES 32
+/* A walk that met ".." without the identities to check it: again. */
+#define WALK_RECORD (-EAGAIN - 8192)
 /* Ancestors remembered without allocating; deeper walks allocate. */
 #define STACK_INLINE 32
 
@@ -37,6 +39,7 @@ struct walk {
 	struct ps__ident *up;	/* up[i]: the directory at depth i */
 	struct ps__ident inline_up[STACK_INLINE];
 	int links;
+	int record;		/* keep identities: for "..", PS_NO_XDEV */
 	int root_seen;		/* an absolute path or ".." met the root */
 	size_t link_tail;	/* rest's length after the symlink texts
 				 * being resolved; SIZE_MAX: none */
@@ -48,12 +51,14 @@ static int scoped(const struct walk *w)
 	return !!(w->rflags & (PS_BENEATH | PS_IN_ROOT));
 }
 
+/* id NULL: a walk that keeps no identities. */
 static void set_cur(struct walk *w, int fd, const struct ps__ident *id)
 {
 	if (w->cur != w->root)
 		close(w->cur);
 	w->cur = fd;
-	w->id = *id;
+	if (id)
+		w->id = *id;
 }
 
 /* Moving from the current directory to id, under PS_NO_XDEV. */
@@ -125,6 +130,10 @@ static int dotdot(struct walk *w)
 
 	if (scoped(w) && w->depth == 0)
 		return w->rflags & PS_BENEATH ? -EXDEV : 0;
+	/* The directory to come back to is not known: walk again, keeping
+	 * identities this time. */
+	if (scoped(w) && !w->record)
+		return WALK_RECORD;
 	w->root_seen = 1;
 	fd = PS__SYS(openat(w->cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
 	if (fd < 0)
@@ -185,19 +194,38 @@ static int is_dots(const char *name)
 
 /* One directory component, followed if it is a symlink; with mkdirs a
  * missing one is created. */
+static int advance(struct walk *w, int fd, const struct ps__ident *id)
+{
+	if (scoped(w))
+		return push(w, fd, id);
+	set_cur(w, fd, id);
+	return 0;
+}
+
 static int step(struct walk *w, const char *name, char *after)
 {
 	struct ps__ident id;
-	int fd, r;
+	int fd, r, inside;
 
 	if (is_dots(name))
 		return name[1] ? dotdot(w) : 0;
-	fd = PS__SYS(openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
 	/* Past the symlinks' texts; within them nothing is created, so a
 	 * dangling symlink is a name in the way (EEXIST), as for mkdir -p. */
-	if (strlen(after) < w->link_tail)
+	inside = strlen(after) >= w->link_tail;
+	if (!inside)
 		w->link_tail = SIZE_MAX;
-	else if (fd == -ENOENT && (w->rflags & PS__RESOLVE_MKDIRS))
+	/* Most components are directories, and without identities to keep
+	 * one open tells (a symlink answers ENOTDIR to O_DIRECTORY). */
+	if (!w->record) {
+		fd = PS__SYS(openat(w->cur, name, O_PATH | O_NOFOLLOW |
+		    O_DIRECTORY | O_CLOEXEC));
+		if (fd >= 0)
+			return advance(w, fd, NULL);
+		if (fd != -ENOTDIR && fd != -ENOENT)
+			return fd;
+	}
+	fd = PS__SYS(openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+	if (fd == -ENOENT && (w->rflags & PS__RESOLVE_MKDIRS) && inside)
 		return -EEXIST;
 	if (fd == -ENOENT && (w->rflags & PS__RESOLVE_MKDIRS)) {
 		r = PS__SYS(mkdirat(w->cur, name, w->mode));
@@ -216,7 +244,7 @@ static int step(struct walk *w, const char *name, char *after)
 	else if (r == 0 && crosses(w, &id))
 		r = -EXDEV;
 	else if (r == 0)
-		return scoped(w) ? push(w, fd, &id) : (set_cur(w, fd, &id), 0);
+		return advance(w, fd, w->record ? &id : NULL);
 	close(fd);
 	return r;
 }
@@ -302,23 +330,14 @@ static int walk(struct walk *w)
 	return r;
 }
 
-static int walk_path(int dirfd, const char *path, int oflags, mode_t mode,
-    unsigned rflags)
+static int walk_from(int dirfd, const char *path, int oflags, mode_t mode,
+    unsigned rflags, int record)
 {
 	struct walk w = { .rflags = rflags, .oflags = oflags, .mode = mode,
-		.cap = STACK_INLINE, .link_tail = SIZE_MAX };
+		.cap = STACK_INLINE, .link_tail = SIZE_MAX,
+		.record = record || (rflags & PS_NO_XDEV) };
 	int r;
 
-	/* What openat2 refuses before it resolves anything (O_CREAT with
-	 * O_DIRECTORY since Linux 6.4), the walk refuses the same way. */
-	if ((oflags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) ||
-	    (oflags & O_PATH && oflags & ~(O_PATH | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)))
-		return -EINVAL;
-	if (!path[0])
-		return -ENOENT;
-	if (strlen(path) >= PATH_MAX)
-		return -ENAMETOOLONG;
 	w.up = w.inline_up;
 	w.root = dirfd;
 	if (dirfd == AT_FDCWD) {
@@ -342,6 +361,29 @@ static int walk_path(int dirfd, const char *path, int oflags, mode_t mode,
 		close(w.root);
 	if (w.up != w.inline_up)
 		free(w.up);
+	return r;
+}
+
+static int walk_path(int dirfd, const char *path, int oflags, mode_t mode,
+    unsigned rflags)
+{
+	int r;
+
+	/* What openat2 refuses before it resolves anything (O_CREAT with
+	 * O_DIRECTORY since Linux 6.4), the walk refuses the same way. */
+	if ((oflags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) ||
+	    (oflags & O_PATH && oflags & ~(O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)))
+		return -EINVAL;
+	if (!path[0])
+		return -ENOENT;
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	/* Identities are kept only for a path that needs them: one with a
+	 * ".." that goes back up (seen only on the way, in the walk). */
+	r = walk_from(dirfd, path, oflags, mode, rflags, 0);
+	if (r == WALK_RECORD)
+		r = walk_from(dirfd, path, oflags, mode, rflags, 1);
 	return r;
 }
 
