@@ -103,7 +103,8 @@ mx_check() {
 	fi
 }
 
-# mx_skip GROUP WHAT REASON
+# mx_skip GROUP WHAT REASON: a part not run here, for want of a privilege
+# or a tool (a test that skips itself is a cell like any other).
 mx_skip() {
 	printf '%s\t%s\tskipped\t%s\t-\n' "$1" "$2" "$3" >>"$MX_RESULTS"
 }
@@ -151,6 +152,9 @@ mx_summary() {
 	p=$(awk -F'\t' '$3 ~ /^passed/' "$MX_RESULTS" | wc -l)
 	f=$(awk -F'\t' '$3 ~ /^failed/' "$MX_RESULTS" | wc -l)
 	s=$(awk -F'\t' '$3 ~ /^skipped/' "$MX_RESULTS" | wc -l)
+	# What was not run, for coverage.sh to tell from tests that skip.
+	awk -F'\t' '$3 == "skipped" && $4 != "-" {
+		print "not run: " $1 ", " $2 ": " $4 }' "$MX_RESULTS"
 	echo "$p passed, $f failed, $s skipped"
 	[[ $f -eq 0 ]]
 }

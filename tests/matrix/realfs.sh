@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [[ ${1-} != --inside ]]; then
 	why=$(mx_no_mount_ns)
 	if [[ -n $why ]]; then
-		echo "skip every filesystem: $why"
+		echo "not run: every filesystem: $why"
 		echo "0 passed, 0 failed, 1 skipped"
 		exit 0
 	fi
