@@ -198,7 +198,18 @@ static int next(struct tree *t)
 	return remove_name(l->fd, e->d_name);
 }
 
-static int remove_top(int pfd, const char *base, int must_dir)
+/* "x/." names x, but rm(1) refuses it, and so does a call that removes
+ * a whole tree: an archive member "dir/." must not remove dir. */
+static int ends_in_dot(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return path[n - 1] == '.' && (n == 1 || path[n - 2] == '/');
+}
+
+static int remove_top(int pfd, const char *base, int must_dir, int dot)
 {
 	struct tree t = { .pfd = pfd };
 	struct stat st;
@@ -206,6 +217,8 @@ static int remove_top(int pfd, const char *base, int must_dir)
 
 	if (r == 0 && !S_ISDIR(st.st_mode))
 		return must_dir ? -ENOTDIR : remove_name(pfd, base);
+	if (r == 0 && dot)
+		return -EINVAL;
 	if (r == 0)
 		r = ps__os_ident(pfd, &t.pid);
 	if (r == 0)
@@ -246,7 +259,8 @@ int ps_remove_tree(int dirfd, const char *path, unsigned flags)
 	/* A tree that changed under the walk (EAGAIN) is walked again from
 	 * its top, a few times, as ps_open retries openat2's EAGAIN. */
 	for (int i = 0; r >= 0 && i < RETRIES; i++) {
-		r = remove_top(cwd >= 0 ? cwd : p.fd, p.base, p.must_dir);
+		r = remove_top(cwd >= 0 ? cwd : p.fd, p.base, p.must_dir,
+		    ends_in_dot(path));
 		if (r != -EAGAIN)
 			break;
 	}

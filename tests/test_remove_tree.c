@@ -110,7 +110,8 @@ static void remove_tree_missing_enoent(void **state)
 static void remove_tree_bad_input(void **state)
 {
 	struct pst *t = *state;
-	static const char *const dirs[] = { ".", "..", "tree/..", "/" };
+	static const char *const dirs[] = { ".", "..", "tree/..", "/", "tree/.",
+	    "tree/./", "./" };
 
 	make_tree(t->dirfd, "tree");
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {

@@ -34,7 +34,12 @@
  * below confine that step), and acts on the last component itself, never
  * through a symlink, whatever "/" or "/." follow it: a trailing slash
  * only says the last component must be a directory (ENOTDIR when it is
- * not, a symlink to one included).
+ * not, a symlink to one included).  Three calls are the exceptions, as
+ * their manual pages say: ps_tmpfile_open() and ps_tmpfile_sweep() take
+ * a directory, which they open as openat(2) would, following a final
+ * symlink unless a resolution flag confines it; ps_open() does what
+ * openat2(2) does, O_NOFOLLOW included.  And ps_remove_tree() refuses
+ * "x/." (EINVAL), as rm(1) does.
  *
  * What each route guarantees, and against which attacker, is in
  * docs/threat-model.md; the remaining windows are under CAVEATS in each
