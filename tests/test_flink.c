@@ -369,7 +369,7 @@ static void flink_closed_dirfd_absolute_name(void **state)
 {
 	struct pst *t = *state;
 	int fd = open_file(t, "a", "x", O_RDONLY), closed;
-	char name[PATH_MAX + 8];
+	char name[PATH_MAX + 32];
 
 	assert_int_equal(mkdirat(t->dirfd, "sub", 0755), 0);
 	for (int i = 0; i < 10; i++) {

@@ -259,7 +259,7 @@ static void funlinkat_as_nobody(void **state)
 static void funlinkat_closed_dirfd_absolute_name(void **state)
 {
 	struct pst *t = *state;
-	char name[PATH_MAX + 8];
+	char name[PATH_MAX + 32];
 	int fd, closed;
 
 	assert_int_equal(mkdirat(t->dirfd, "sub", 0755), 0);
