@@ -45,6 +45,40 @@ for run in matrix realfs; do
 	skipped=$((skipped + $(grep -c '^not run: ' "$out/$run.log")))
 done
 
+# The attack programs of 65-race, briefly: their error paths (a rename
+# racing the walk, a tree changed under ps_remove_tree, a mount over the
+# fd directory, hostile names, injected faults) are behaviour that the
+# unit tests cannot provoke.  Their verdicts are 65-race's to report.
+attacks() {
+	local r=$build/tests/race e=$build/tests/emulate/ps-emulate a p
+	for a in chmod funlink publish-trunc publish-rename reopen flink sweep
+	do
+		"$r/ps-race" "$a" -n 300
+	done
+	"$e" fchmodat2-enosys -- "$r/ps-race" chmod -n 300
+	"$e" linkat-old -- "$r/ps-race" flink -n 300
+	"$e" no-tmpfile -- "$r/ps-race" publish-rename -n 300
+	for p in none no-openat2; do
+		for a in open-in-root open-beneath mkdirs-in-root \
+		    mkdirs-beneath remove-tree-in-root remove-tree-beneath; do
+			"$e" "$p" -- "$r/ps-rooted" "$a" -n 200
+		done
+	done
+	"$e" fchmodat2-enosys,linkat-old -- "$r/ps-mntrace" -n 2000
+	"$e" fchmodat2-enosys,linkat-old,no-mount-api -- "$r/ps-mntrace" -n 500
+	"$build/tests/attack/ps-sentinel" --profile none --flags all
+	for p in no-openat2 no-renameat2 link-denied,no-tmpfile,no-renameat2; do
+		"$e" "$p" -- "$build/tests/attack/ps-sentinel" --profile "$p"
+	done
+	for p in none link-denied no-tmpfile; do
+		"$e" "$p" -- "$r/ps-faults" emfile
+		"$e" "$p" -- "$r/ps-faults" full
+	done
+	"$e" link-denied -- "$r/ps-copies" -n 2
+}
+attacks >"$out/attacks.log" 2>&1
+echo "  attacks: $(grep -c '^summary: library-losses 0' "$out/attacks.log") runs with no library loss"
+
 # The zero counts of every compiled file first: a file no run reached
 # counts, at 0%, rather than vanish from the report.
 lcov -q "${rc[@]}" --capture --initial -d "$build" -b "$root" \
