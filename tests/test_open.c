@@ -411,8 +411,11 @@ static int mount_child(struct pst *t)
 		O_RDONLY | O_DIRECTORY };
 	static const char *const paths[] = { "mnt", "mnt/x", "mnt/.",
 		"mnt/..", "mnt/../a/b/c/f", "tomnt", "tomnt/x", "mnt_abs/x",
-		"a/../mnt/x", "bind", "bind/b/c/f", "bind/..", "tobind/b/c/f",
-		"mnt/up/a", "mnt/in/b" };
+		"a/../mnt/x", "mnt/up/a", "mnt/in/b",
+		/* Last: a bind mount of the same filesystem, which only a
+		 * mount id tells (statx, Linux 4.11). */
+		"bind", "bind/b/c/f", "bind/..", "tobind/b/c/f" };
+	size_t n = N(paths) - (pst_profile("no-statx") ? 4 : 0);
 	char path[PATH_MAX + 16], src[PATH_MAX + 16];
 	struct table tb = { .t = t };
 	int root, fd;
@@ -432,7 +435,10 @@ static int mount_child(struct pst *t)
 	PST_CHECK(fd >= 0 && close(fd) == 0);
 	PST_CHECK(symlinkat("../..", root, "mnt/up") == 0);
 	PST_CHECK(symlinkat("/a", root, "mnt/in") == 0);
-	run_table(&tb, root, paths, N(paths), oflags, N(oflags));
+	if (n < N(paths))
+		fprintf(stderr, "bind-mount cases skipped: no statx, no mount "
+		    "ids\n");
+	run_table(&tb, root, paths, n, oflags, N(oflags));
 	close(root);
 	fprintf(stderr, "%d cases, %d mismatches\n", tb.cases,
 	    tb.mismatches);

@@ -116,6 +116,9 @@ static const struct profile profiles[] = {
 	{ "no-mount-api", "fsopen, open_tree -> EPERM (unprivileged, sandboxes)",
 	  RULES(ALWAYS(SCMP_SYS(fsopen), EPERM),
 		ALWAYS(SCMP_SYS(open_tree), EPERM)) },
+	/* Kernels before 4.11: no statx, so no mount ids either. */
+	{ "no-statx", "statx -> ENOSYS (kernel < 4.11)",
+	  RULES(ALWAYS(SCMP_SYS(statx), ENOSYS)) },
 	/* Kernels before 4.5, and filesystems without reflink (ext4). */
 	{ "no-copy-accel",
 	  "copy_file_range -> ENOSYS, ioctl FICLONE -> EOPNOTSUPP",

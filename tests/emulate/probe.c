@@ -118,6 +118,11 @@ int main(void)
 	report("open-tree-badflags", syscall(__NR_open_tree, AT_FDCWD, "/",
 					     ~0u));
 
+	/* struct statx is 256 bytes. */
+	unsigned long long stx[32];
+
+	report("statx", syscall(__NR_statx, AT_FDCWD, "/", 0, 0, stx));
+
 	char rnd[8];
 
 	report("getrandom", syscall(__NR_getrandom, rnd, sizeof(rnd), 0));

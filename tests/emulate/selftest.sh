@@ -27,7 +27,7 @@ declare -A native=(
 	[fchmodat2]=OK [linkat-empty-path]=OK [linkat-plain]=OK [link]=OK
 	[o-tmpfile]=OK [open-tmpfile]=OK [openat2]=OK
 	[renameat2-noreplace]=OK [renameat2-glibc]=OK [renameat-plain]=OK
-	[getrandom]=OK [copy_file_range]=OK
+	[getrandom]=OK [copy_file_range]=OK [statx]=OK
 	[fsopen-badflags]=EINVAL [open-tree-badflags]=EINVAL
 	[ficlone]='*' [ficlone-badsrc]=EBADF [ioctl-fionread]=OK
 )
@@ -90,6 +90,7 @@ check link-denied 'linkat-empty-path EPERM' 'linkat-plain EPERM' 'link EPERM'
 check no-tmpfile 'o-tmpfile EOPNOTSUPP' 'open-tmpfile EOPNOTSUPP'
 check tmpfile-eisdir 'o-tmpfile EISDIR' 'open-tmpfile EISDIR'
 check no-openat2 'openat2 ENOSYS'
+check no-statx 'statx ENOSYS'
 check no-fsopen 'fsopen-badflags EPERM'
 check no-mount-api 'fsopen-badflags EPERM' 'open-tree-badflags EPERM'
 # glibc's renameat2() answers EINVAL either way: it hides ENOSYS.

@@ -30,6 +30,8 @@ declare -A forces=(
 	[no-openat2]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen walk"
 	[no-fsopen]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen rename-verify"
 	[no-mount-api]="fchmodat2 linkat-empty-path o-tmpfile proc-reopen rename-verify"
+	[no-statx]="fchmodat2 linkat-empty-path o-tmpfile openat2 proc-reopen rename-verify"
+	[fchmodat2-enosys,linkat-old,no-mount-api,no-openat2,no-statx]="proc-chmod linkat-proc o-tmpfile proc-reopen rename-verify"
 	[no-renameat2]="rename-verify"
 	[renameat2-einval]="rename-verify"
 	[no-copy-accel]="read-write"
@@ -44,7 +46,8 @@ declare -A forces=(
 combos=(link-denied,no-tmpfile linkat-old,fchmodat2-enosys
 	no-tmpfile,no-renameat2 no-tmpfile,renameat2-einval
 	link-denied,no-tmpfile,no-renameat2 link-denied,no-copy-accel
-	no-getrandom,no-tmpfile)
+	no-getrandom,no-tmpfile
+	fchmodat2-enosys,linkat-old,no-mount-api,no-openat2,no-statx)
 if [[ $# -gt 0 ]]; then
 	profiles=("$@")
 else
