@@ -29,6 +29,7 @@ groff-base       # 80-docs, 50-pscp: groff -ww of every page
 e2fsprogs        # 40-realfs, 50-pscp: ext4 images
 xfsprogs         # 40-realfs, 50-pscp: xfs images (reflink)
 btrfs-progs      # 40-realfs, 50-pscp: btrfs images (reflink)
+acl              # 50-pscp: setfacl for the ACL cases against cp
 '
 list=$build
 [ "${1-}" = --build ] || list="$build$tests"
