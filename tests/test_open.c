@@ -495,6 +495,111 @@ static void open_route(void **state)
 	close(fd);
 }
 
+/* The walk's limits, the same on both routes: a deep path climbed back
+ * with "..", an overlong name or path, 41 nested symlinks, a file as
+ * dirfd, AT_FDCWD as the root. */
+static void open_limits(void **state)
+{
+	struct pst *t = *state;
+	char path[PATH_MAX + 64], name[300];
+	size_t n = 0;
+	int fd, cwd;
+
+	/* 70 levels: more than the walk remembers without allocating. */
+	for (int i = 0; i < 70; i++) {
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "%sd",
+		    i ? "/" : "");
+		assert_int_equal(mkdirat(t->dirfd, path, 0755), 0);
+	}
+	snprintf(path + n, sizeof(path) - n, "/../../d");
+	fd = ps_open(t->dirfd, path, O_PATH | O_DIRECTORY, 0, PS_IN_ROOT);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = ps_open(t->dirfd, path, O_PATH | O_DIRECTORY, 0, PS_NO_XDEV);
+	assert_true(fd >= 0);
+	close(fd);
+	/* A mkdirs of the same depth, with a ".." to climb. */
+	fd = ps_mkdirs(t->dirfd, path, 0755, PS_BENEATH);
+	assert_true(fd >= 0);
+	close(fd);
+
+	memset(name, 'n', 256);
+	name[256] = '\0';
+	assert_int_equal(ps_open(t->dirfd, name, O_RDONLY, 0, PS_BENEATH), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+	memset(path, 'p', PATH_MAX + 8);
+	path[PATH_MAX + 8] = '\0';
+	assert_int_equal(ps_open(t->dirfd, path, O_RDONLY, 0, PS_BENEATH), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+
+	/* l0 -> l1 -> ... -> l41: one more than the kernel follows. */
+	for (int i = 0; i <= 41; i++) {
+		char to[16];
+
+		snprintf(name, sizeof(name), "l%d", i);
+		snprintf(to, sizeof(to), "l%d", i + 1);
+		assert_int_equal(symlinkat(to, t->dirfd, name), 0);
+	}
+	assert_int_equal(ps_open(t->dirfd, "l0", O_RDONLY, 0, PS_IN_ROOT), -1);
+	assert_int_equal(errno, ELOOP);
+	assert_int_equal(ps_open(t->dirfd, "l0/x", O_RDONLY, 0, PS_BENEATH),
+	    -1);
+	assert_int_equal(errno, ELOOP);
+
+	pst_write(t->dirfd, "file", "x", 0644);
+	fd = pst_open(t->dirfd, "file", O_RDONLY);
+	assert_int_equal(ps_open(fd, "x", O_RDONLY, 0, PS_IN_ROOT), -1);
+	assert_int_equal(errno, ENOTDIR);
+	assert_int_equal(ps_open(t->dirfd, "file/x", O_RDONLY, 0, PS_IN_ROOT),
+	    -1);
+	assert_int_equal(errno, ENOTDIR);
+	close(fd);
+
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(cwd >= 0);
+	assert_int_equal(fchdir(t->dirfd), 0);
+	fd = ps_open(AT_FDCWD, "d/../file", O_RDONLY, 0, PS_BENEATH);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ps_open(AT_FDCWD, "../x", O_RDONLY, 0, PS_BENEATH),
+	    -1);
+	assert_int_equal(errno, EXDEV);
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+}
+
+/* ps_mkdirs: what is in the way, and bad input. */
+static void open_mkdirs_errors(void **state)
+{
+	struct pst *t = *state;
+	int fd;
+
+	pst_write(t->dirfd, "file", "x", 0644);
+	assert_int_equal(symlinkat("nowhere", t->dirfd, "dangling"), 0);
+	assert_int_equal(ps_mkdirs(t->dirfd, "file/sub", 0755, PS_IN_ROOT),
+	    -1);
+	assert_int_equal(errno, ENOTDIR);
+	assert_int_equal(ps_mkdirs(t->dirfd, "dangling/sub", 0755,
+	    PS_IN_ROOT), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(ps_mkdirs(t->dirfd, "file", 0755, 0), -1);
+	assert_int_equal(errno, ENOTDIR);
+	assert_int_equal(ps_mkdirs(t->dirfd, "a", 0755, PS_REPLACE), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_mkdirs(t->dirfd, "a", 010000, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ps_mkdirs(t->dirfd, NULL, 0755, PS_BENEATH), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(ps_mkdirs(t->dirfd, "../a", 0755, PS_BENEATH), -1);
+	assert_int_equal(errno, EXDEV);
+	/* Without flags, through a symlink to a directory, as mkdir -p. */
+	assert_int_equal(symlinkat(".", t->dirfd, "self"), 0);
+	fd = ps_mkdirs(t->dirfd, "self/a/b", 0755, 0);
+	assert_true(fd >= 0);
+	close(fd);
+	pst_assert_entries(t->dirfd, 4);
+}
+
 static void open_bad_input(void **state)
 {
 	struct pst *t = *state;
@@ -519,6 +624,8 @@ int main(void)
 		PST_TEST(open_mount_crossing),
 		PST_TEST(open_route),
 		PST_TEST(open_bad_input),
+		PST_TEST(open_limits),
+		PST_TEST(open_mkdirs_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
