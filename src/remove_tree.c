@@ -67,7 +67,8 @@ static const struct ps__ident *level_id(const struct tree *t, size_t i)
  */
 static int enter(struct tree *t, const char *name, ino_t ino)
 {
-	const struct ps__ident *up = level_id(t, t->depth);
+	/* A copy: the array it lives in may move below. */
+	struct ps__ident up = *level_id(t, t->depth);
 	struct level *l;
 	int fd, r;
 
@@ -93,7 +94,7 @@ static int enter(struct tree *t, const char *name, ino_t ino)
 	}
 	l = &t->lv[t->depth];
 	r = ps__os_ident(fd, &l->id);
-	if (r == 0 && !same_mount(&l->id, up))
+	if (r == 0 && !same_mount(&l->id, &up))
 		r = -EXDEV;
 	/* Another directory than the one listed was swapped in. */
 	else if (r == 0 && l->id.ino != ino)
