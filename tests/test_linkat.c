@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ps_linkat: the hard link of a name, never following a symlink there. */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -138,6 +139,40 @@ static void linkat_in_root(void **state)
 	pst_assert_absent(t->dirfd, "etc/g");
 }
 
+/* Across filesystems the kernel refuses the link (EXDEV); with
+ * PS_COPY_FALLBACK the file at oldname is copied. */
+static void linkat_across_filesystems(void **state)
+{
+	struct pst *t = *state;
+	char path[] = "/dev/shm/pslinkat.XXXXXX";
+	struct stat here, there;
+	int xfd, r;
+
+	pst_write(t->dirfd, "f", "data", 0640);
+	assert_int_equal(fstat(t->dirfd, &here), 0);
+	if (stat("/dev/shm", &there) || there.st_dev == here.st_dev ||
+	    !mkdtemp(path)) {
+		fprintf(stderr, "skipped: /dev/shm is no other filesystem\n");
+		skip();
+	}
+	xfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(xfd >= 0);
+	assert_int_equal(ps_linkat(t->dirfd, "f", xfd, "g", 0), -1);
+	assert_int_equal(errno, pst_profile("link-denied") ? EPERM : EXDEV);
+	r = ps_linkat(t->dirfd, "f", xfd, "g", PS_COPY_FALLBACK);
+	if (pst_copy_placeable(0)) {
+		assert_int_equal(r, PS_COPIED);
+		pst_assert_route("copy");
+		pst_assert_content(xfd, "g", "data");
+		assert_int_equal(unlinkat(xfd, "g", 0), 0);
+	} else {
+		assert_int_equal(r, -1);
+		assert_int_equal(errno, EOPNOTSUPP);
+	}
+	close(xfd);
+	assert_int_equal(rmdir(path), 0);
+}
+
 static void linkat_bad_input(void **state)
 {
 	struct pst *t = *state;
@@ -161,6 +196,8 @@ static void linkat_bad_input(void **state)
 	assert_int_equal(errno, pst_profile("link-denied") ? EPERM : ENOENT);
 	assert_int_equal(ps_linkat(-1, "f", t->dirfd, "g", 0), -1);
 	assert_int_equal(errno, EBADF);
+	assert_int_equal(ps_linkat(t->dirfd, "f", -1, "g", 0), -1);
+	assert_int_equal(errno, EBADF);
 	pst_assert_entries(t->dirfd, 1);
 }
 
@@ -172,6 +209,7 @@ int main(void)
 		PST_TEST(linkat_existing_and_replace),
 		PST_TEST(linkat_trailing_slash),
 		PST_TEST(linkat_in_root),
+		PST_TEST(linkat_across_filesystems),
 		PST_TEST(linkat_bad_input),
 	};
 

@@ -277,6 +277,9 @@ static const char *const root_paths[] = {
 	"@/outside/keep", "@/root/a/b/c/f",
 	"in_rel/c/f", "in_rel", "in_rel/", "in_abs/c/f", "in_abs",
 	"out_rel/keep", "out_rel", "out_abs/keep", "out_abs",
+	/* After a "..", the kernel knows its root: an absolute symlink is then
+	 * judged by the mount it leads to (PS_NO_XDEV). */
+	"a/../out_abs/keep", "a/../in_abs/c",
 	"up/outside/keep", "up/root/a", "upup", "a/b/back/b/c/f",
 	"a/b/esc/keep", "a/b/esc", "loop1", "loop1/x", "self", "chain/l0",
 	"chain/m0", "dangling", "dangling/", "dangling_abs", "dangling_out",
