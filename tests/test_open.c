@@ -424,7 +424,7 @@ static int mount_child(struct pst *t)
 	int root, fd;
 
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return 77;
 	snprintf(path, sizeof(path), "%s/root/mnt", t->path);
 	PST_CHECK(mount("ps", path, "tmpfs", 0, NULL) == 0);

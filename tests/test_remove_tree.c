@@ -204,7 +204,7 @@ static int mount_child(struct pst *t)
 
 	snprintf(mnt, sizeof(mnt), "%s/tree/sub/mnt", t->path);
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("ps", mnt, "tmpfs", 0, NULL) < 0)
 		return 77;
 	d = open(t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -67,9 +67,18 @@ attacks() {
 	"$e" fchmodat2-enosys,linkat-old -- "$r/ps-mntrace" -n 2000
 	"$e" fchmodat2-enosys,linkat-old,no-mount-api -- "$r/ps-mntrace" -n 500
 	"$build/tests/attack/ps-sentinel" --profile none --flags all
-	for p in no-openat2 no-renameat2 link-denied,no-tmpfile,no-renameat2; do
+	# The /proc routes too: on a current kernel's procfs handle, and on an
+	# unprivileged old one's /proc walked without openat2 or mount ids.
+	old=fchmodat2-enosys,linkat-old,no-mount-api,no-openat2,no-statx
+	for p in no-openat2 no-renameat2 link-denied,no-tmpfile,no-renameat2 \
+	    fchmodat2-enosys,linkat-old "$old"; do
 		"$e" "$p" -- "$build/tests/attack/ps-sentinel" --profile "$p"
 	done
+	for a in chmod flink reopen funlink; do
+		"$e" "$old" -- "$r/ps-race" "$a" -n 300
+	done
+	"$e" "$old" -- "$r/ps-mntrace" -n 500
+	"$e" no-statx -- "$r/ps-rooted" remove-tree-in-root -n 100
 	for p in none link-denied no-tmpfile; do
 		"$e" "$p" -- "$r/ps-faults" emfile
 		"$e" "$p" -- "$r/ps-faults" full
