@@ -572,6 +572,37 @@ static void open_limits(void **state)
 }
 
 /* ps_mkdirs: what is in the way, and bad input. */
+/* As nobody: a directory it may not search or write stops the walk with
+ * EACCES, as the kernel's resolver does, and creates nothing. */
+static int denied_as_nobody(struct pst *t)
+{
+	int fd;
+
+	PST_CHECK(mkdirat(t->dirfd, "closed", 0700) == 0);
+	PST_CHECK(mkdirat(t->dirfd, "closed/in", 0700) == 0);
+	PST_CHECK(fchmodat(t->dirfd, "closed", 0, 0) == 0);
+	PST_CHECK(mkdirat(t->dirfd, "ro", 0555) == 0);
+	PST_CHECK(ps_open(t->dirfd, "closed/in", O_PATH, 0, PS_IN_ROOT) ==
+	    -1 && errno == EACCES);
+	PST_CHECK(ps_mkdirs(t->dirfd, "ro/a/b", 0755, PS_BENEATH) == -1 &&
+	    errno == EACCES);
+	PST_CHECK(ps_mkdirs(t->dirfd, "closed/x", 0755, PS_IN_ROOT) == -1 &&
+	    errno == EACCES);
+	fd = ps_mkdirs(t->dirfd, "mine/a", 0755, PS_IN_ROOT);
+	PST_CHECK(fd >= 0);
+	close(fd);
+	PST_CHECK(faccessat(t->dirfd, "ro/a", F_OK, AT_SYMLINK_NOFOLLOW) ==
+	    -1 && errno == ENOENT);
+	/* Left searchable, so that the scratch directory can be removed. */
+	PST_CHECK(fchmodat(t->dirfd, "closed", 0700, 0) == 0);
+	return 0;
+}
+
+static void open_denied_as_nobody(void **state)
+{
+	pst_assert_as_nobody(*state, denied_as_nobody);
+}
+
 static void open_mkdirs_errors(void **state)
 {
 	struct pst *t = *state;
@@ -629,6 +660,7 @@ int main(void)
 		PST_TEST(open_bad_input),
 		PST_TEST(open_limits),
 		PST_TEST(open_mkdirs_errors),
+		PST_TEST(open_denied_as_nobody),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

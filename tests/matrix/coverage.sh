@@ -84,6 +84,21 @@ attacks() {
 		"$e" "$p" -- "$r/ps-faults" full
 	done
 	"$e" link-denied -- "$r/ps-copies" -n 2
+	# The copy engine's modes, through pscp: a progress bar, reflinks
+	# refused or never tried, a sparse file, a pipe.
+	local pscp=$build/examples/pscp/pscp w
+	w=$(mktemp -d)
+	head -c 40000000 /dev/urandom >"$w/big"
+	truncate -s 100M "$w/sparse"
+	echo data | dd of="$w/sparse" bs=1 seek=50000000 conv=notrunc
+	for a in --reflink=never --reflink=auto --reflink=always; do
+		"$pscp" --progress "$a" "$w/big" "$w/big$a"
+		"$pscp" --atomic --progress "$a" "$w/sparse" "$w/sparse$a"
+	done
+	"$e" no-copy-accel -- "$pscp" --progress "$w/big" "$w/big.rw"
+	"$e" link-denied -- "$pscp" --atomic "$w/sparse" "$w/sparse.ld"
+	cat "$w/big" | "$pscp" --progress /dev/stdin "$w/piped"
+	rm -rf "$w"
 }
 attacks >"$out/attacks.log" 2>&1
 echo "  attacks: $(grep -c '^summary: library-losses 0' "$out/attacks.log") runs with no library loss"
