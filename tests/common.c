@@ -15,31 +15,6 @@
 
 #include "common.h"
 
-int pst_is_procfs_root(int fd)
-{
-	struct statfs sfs;
-	struct stat st;
-
-	return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC &&
-	    fstat(fd, &st) == 0 && st.st_ino == 1;
-}
-
-int pst_fd_count(void)
-{
-	int n = 0, roots = 0;
-
-	/* fcntl, not /proc: some runs have no /proc. */
-	for (int fd = 0; fd < 4096; fd++) {
-		if (fcntl(fd, F_GETFD) < 0)
-			continue;
-		n++;
-		roots += pst_is_procfs_root(fd);
-	}
-	/* The procfs handle the library keeps (pathsafe.h) is no leak; a
-	 * second one would be. */
-	return n - (roots > 0);
-}
-
 int pst_setup(void **state)
 {
 	const char *base = getenv("PS_TEST_DIR");

@@ -23,6 +23,8 @@
 
 #include <pathsafe/pathsafe.h>
 
+#include "fdcount.h"
+
 struct pst {
 	int dirfd;		/* the scratch directory */
 	char path[PATH_MAX];
@@ -34,10 +36,7 @@ int pst_setup(void **state);
 int pst_teardown(void **state);
 #define PST_TEST(f) cmocka_unit_test_setup_teardown(f, pst_setup, pst_teardown)
 
-/* Open descriptors, but for the one procfs handle the library keeps. */
-int pst_fd_count(void);
-/* Is fd the root of a procfs (such as that handle)? */
-int pst_is_procfs_root(int fd);
+
 /* Is this profile part of the run's emulation? */
 int pst_profile(const char *name);
 /* Is the scratch directory on a filesystem of this statfs magic? */

@@ -29,6 +29,8 @@
 
 #include <pathsafe/pathsafe.h>
 
+#include "../fdcount.h"
+
 #define NFD 8
 #define NTMP 3
 
@@ -77,15 +79,6 @@ static void check(int ok, const char *what)
 		    what, errno);
 		abort();
 	}
-}
-
-static int fd_count(void)
-{
-	int n = 0;
-
-	for (int fd = 0; fd < 256; fd++)
-		n += fcntl(fd, F_GETFD) >= 0;
-	return n;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -327,7 +320,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
 	struct state s;
-	int fds = fd_count();
+	int fds = pst_fd_count();
 
 	for (int i = 0; i < NFD; i++)
 		s.fd[i] = -1;
@@ -339,7 +332,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(s.fd[i]);
 	for (int i = 0; i < NTMP; i++)
 		ps_tmpfile_close(s.t[i]);
-	check(fd_count() == fds, "a descriptor leaked");
+	check(pst_fd_count() == fds, "a descriptor leaked");
 	check(sentinel_state() == sentinel_sum, "the sentinel changed");
 	check(fchdir(sandbox) == 0, "cwd");
 	fchmod(sandbox, 0755);

@@ -29,6 +29,8 @@
 
 #include <pathsafe/pathsafe.h>
 
+#include "../fdcount.h"
+
 #include "../attack/layout.h"
 
 #define MAX_PARTS 6
@@ -223,15 +225,6 @@ static int call(int k, unsigned flags)
 	return ps_remove_tree(l.treefd, name, flags);
 }
 
-static int fd_count(void)
-{
-	int n = 0;
-
-	for (int fd = 0; fd < 256; fd++)
-		n += fcntl(fd, F_GETFD) >= 0;
-	return n;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *dir = getenv("PS_FUZZ_DIR");
@@ -261,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in in = { data, size };
 	struct lay_outside o;
 	char what[2048];
-	int fds = fd_count();
+	int fds = pst_fd_count();
 
 	for (int ops = 0; in.n && ops < 16; ops++) {
 		int k = take(&in) % NCALLS, r, err;
@@ -279,7 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sizeof(what)))
 			die(what, k, flags, r, err);
 	}
-	if (fd_count() != fds)
+	if (pst_fd_count() != fds)
 		die(" a descriptor leaked", 0, 0, 0, 0);
 	if (lay_hash(l.treefd, ".") != l.pristine)
 		lay_reset_tree(&l);

@@ -244,7 +244,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	srand(getpid());
 	d = rh_scratch(path);
-	fds = rh_fd_count();
+	fds = pst_fd_count();
 	src = openat(d, "src", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	RH_CHECK(src >= 0);
 	memset(buf, 'x', sizeof(buf));
@@ -282,9 +282,9 @@ int main(int argc, char **argv)
 	if (fpath[0])
 		unlink(fpath);
 	close(src);
-	if (rh_fd_count() != fds - 0) {
+	if (pst_fd_count() != fds - 0) {
 		printf("FAIL copies: %d descriptors leaked\n",
-		    rh_fd_count() - fds);
+		    pst_fd_count() - fds);
 		status = 1;
 	}
 	close(d);

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	RH_CHECK(sh != MAP_FAILED);
 	d = rh_scratch(path);
-	fds = rh_fd_count();
+	fds = pst_fd_count();
 	srand(getpid());
 	RH_CHECK(publish(d, 0, sh) >= 0);
 	snprintf(route, sizeof(route), "%s", ps_last_route());
@@ -136,10 +136,10 @@ int main(int argc, char **argv)
 	    inside, last);
 	printf("  # hidden files left: %ld in all, at most %d per kill, all "
 	    "removed by ps_tmpfile_sweep; fds leaked: %d\n", left, most,
-	    rh_fd_count() - fds);
+	    pst_fd_count() - fds);
 	rh_summary("kills", kills);
 	rh_summary("hidden-left", left);
-	n = rh_fd_count() - fds;
+	n = pst_fd_count() - fds;
 	close(d);
 	rh_remove_tree(path);
 	printf("%s crash\n", n ? "FAIL" : "PASS");

@@ -191,11 +191,11 @@ static int emfile_once(const struct call *c, int k, int base)
 
 	setup(&s, d);
 	snapshot(d, before, sizeof(before));
-	fds = nfill = rh_fd_count();
+	fds = nfill = pst_fd_count();
 	RH_CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
 	low = old;
 	low.rlim_cur = fill_holes(fill) + k;
-	nfill = rh_fd_count() - nfill;
+	nfill = pst_fd_count() - nfill;
 	RH_CHECK(k < 0 || setrlimit(RLIMIT_NOFILE, &low) == 0);
 	r = c->fn(&s);
 	e = errno;
@@ -214,7 +214,7 @@ static int emfile_once(const struct call *c, int k, int base)
 	if (!failed && c->ret == RET_HANDLE)
 		ps_tmpfile_close((ps_tmpfile *)r);
 	/* A closed handle had two: the file and its directory. */
-	if (rh_fd_count() != fds - 2 * (c->ret == RET_CLOSED))
+	if (pst_fd_count() != fds - 2 * (c->ret == RET_CLOSED))
 		fail("emfile", c->name, "a descriptor leaked");
 	teardown(&s);
 	close(d);
@@ -348,7 +348,7 @@ static void full_once(const struct exhaust *x, const struct call *c, int d)
 	setup(&s, d);
 	snapshot(d, before, sizeof(before));
 	snapshot(s.sub, sub, sizeof(sub));
-	fds = rh_fd_count();
+	fds = pst_fd_count();
 	x->on(d);
 	r = c->fn(&s);
 	e = errno;
@@ -367,7 +367,7 @@ static void full_once(const struct exhaust *x, const struct call *c, int d)
 		fail(x->name, c->name, "the directory changed");
 	if (r < 0 && strcmp(sub, sub2))
 		fail(x->name, c->name, "sub/ changed");
-	if (rh_fd_count() != fds)
+	if (pst_fd_count() != fds)
 		fail(x->name, c->name, "a descriptor leaked");
 	teardown(&s);
 }
@@ -412,7 +412,7 @@ static void full(void)
 
 int main(int argc, char **argv)
 {
-	int fds = rh_fd_count();
+	int fds = pst_fd_count();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "emfile"))
@@ -423,7 +423,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ps-faults emfile|full\n");
 		return 2;
 	}
-	if (rh_fd_count() != fds)
+	if (pst_fd_count() != fds)
 		fail(argv[1], "all", "a descriptor leaked");
 	rh_summary("faults", faults);
 	printf("%s faults %s: %ld faults injected, %ld failure(s)\n",

@@ -52,24 +52,6 @@ void rh_remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int rh_fd_count(void)
-{
-	struct statfs sfs;
-	struct stat st;
-	int n = 0, roots = 0;
-
-	for (int fd = 0; fd < 1024; fd++) {
-		if (fcntl(fd, F_GETFD) < 0)
-			continue;
-		n++;
-		roots += fstatfs(fd, &sfs) == 0 &&
-		    sfs.f_type == 0x9fa0 /* procfs */ &&
-		    fstat(fd, &st) == 0 && st.st_ino == 1;
-	}
-	/* The procfs handle the library keeps is no leak; a second is. */
-	return n - (roots > 0);
-}
-
 void rh_pin(int cpu)
 {
 	/* The process's CPUs, read before any thread is pinned: a thread

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../fdcount.h"
+
 /* Prints the failed check and exits 1: a harness error, not a loss. */
 #define RH_CHECK(cond) do { if (!(cond)) rh_die(__FILE__, __LINE__, \
 	#cond); } while (0)
@@ -22,9 +24,6 @@ int rh_scratch(char path[4096]);
 /* Removes the tree at path, symlinks never followed. */
 void rh_remove_tree(const char *path);
 
-/* Open descriptors, counted by fcntl (no /proc needed), but for the
- * procfs handle the library keeps. */
-int rh_fd_count(void);
 /* Pins the calling thread to cpu modulo the CPUs we may run on; the
  * first call must come before any thread is started. */
 void rh_pin(int cpu);

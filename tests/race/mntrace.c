@@ -264,7 +264,7 @@ int main(int argc, char **argv)
 	}
 	rh_pin(0);
 	c.d = rh_scratch(c.path);
-	fds = rh_fd_count();
+	fds = pst_fd_count();
 	dfd = openat(c.d, "decoy", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0604);
 	RH_CHECK(dfd >= 0 && fchmod(dfd, 0604) == 0);
 	RH_CHECK(fstat(dfd, &c.decoy) == 0);
@@ -313,8 +313,8 @@ int main(int argc, char **argv)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(c.fd);
-	if (rh_fd_count() != fds) {
-		printf("FAIL mount-ns: %d fd(s) leaked\n", rh_fd_count() - fds);
+	if (pst_fd_count() != fds) {
+		printf("FAIL mount-ns: %d fd(s) leaked\n", pst_fd_count() - fds);
 		failed = 1;
 	}
 	close(c.d);

@@ -637,7 +637,7 @@ static int run(const struct attack *a, long n)
 	int fds, leaked, failed;
 
 	c.d = rh_scratch(c.path);
-	fds = rh_fd_count();
+	fds = pst_fd_count();
 	make_maze(&c);
 	a->setup(&c);
 	rh_pin(0);
@@ -649,7 +649,7 @@ static int run(const struct attack *a, long n)
 		if (c.fd[k] >= 0)
 			close(c.fd[k]);
 	close(c.w);
-	leaked = rh_fd_count() - fds;
+	leaked = pst_fd_count() - fds;
 	printf("attack, iterations, library losses, naive losses\n");
 	printf("%s[%s], %ld, %ld, %ld\n", a->name, c.route, n, lib, naive);
 	print_details(&c, a);

@@ -501,7 +501,7 @@ static int run(const struct attack *a, long n)
 	int fds, leaked, failed;
 
 	c.d = rh_scratch(c.path);
-	fds = rh_fd_count();
+	fds = pst_fd_count();
 	c.root = mkdir_open(c.d, "root");
 	c.out = mkdir_open(c.d, "outside");
 	RH_CHECK(fstat(c.root, &c.root_st) == 0 && stat("/", &c.slash_st) == 0);
@@ -515,7 +515,7 @@ static int run(const struct attack *a, long n)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	close(c.root), close(c.out), close(c.b);
 	close(c.t), close(c.t2), close(c.mirror);
-	leaked = rh_fd_count() - fds;
+	leaked = pst_fd_count() - fds;
 	printf("attack, iterations, library losses, naive losses\n");
 	printf("%s[%s], %ld, %ld, %ld\n", a->name, c.route, n, lib, naive);
 	printf("  # naive code run %ld times\n", m);
