@@ -162,6 +162,8 @@ static int make_file(int dirfd, const char *name, mode_t mode)
 struct own_table {
 	int dirfd, decoy;
 	atomic_int fd[2];	/* T's numbers, -1 until known */
+	atomic_int naive;	/* T: the naive part begins */
+	atomic_int placed;	/* main: the decoy now stays at T's number */
 	atomic_int stop;
 	long naive_losses;
 };
@@ -192,7 +194,12 @@ static void *own_table_thread(void *arg)
 		close(f);
 		TCHECK(ok);
 	}
-	/* The naive code: a chmod through /proc/self/fd/N. */
+	/* The naive code: a chmod through /proc/self/fd/N, once the decoy
+	 * is there for good (a main thread descheduled after a close would
+	 * otherwise spare it under load). */
+	atomic_store(&o->naive, 1);
+	while (!atomic_load(&o->placed))
+		sched_yield();
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	for (int i = 0; i < ROUNDS; i++) {
 		if (chmod(p, i & 1 ? 0600 : 0640) == 0 &&
@@ -228,17 +235,21 @@ static void threads_own_fd_table(void **state)
 	/* Reuse T's numbers in this table: the decoy, now and then closed
 	 * and put there again. */
 	for (unsigned long i = 0; !atomic_load(&o.stop); i++) {
+		int naive = atomic_load(&o.naive);
+
 		for (int k = 0; k < 2; k++) {
 			int n = atomic_load(&o.fd[k]);
 
 			if (n <= 2 || n == o.decoy || n == t->dirfd ||
 			    pst_is_procfs_root(n))
 				continue;
-			if (i % 64 == 63)
+			if (i % 64 == 63 && !naive)
 				close(n);
 			else
 				dup3(o.decoy, n, O_CLOEXEC);
 		}
+		if (naive)
+			atomic_store(&o.placed, 1);
 	}
 	pthread_join(th, NULL);
 	for (int k = 0; k < 2; k++)
