@@ -115,18 +115,35 @@ static void seed(void)
 	gen.seeded = 1;
 }
 
+/* x's 8 nibbles as lowercase hex digits, one per byte, the lowest first
+ * in memory on little-endian: arithmetic on all 8 at once rather than 16
+ * table lookups, since every replace draws a name. */
+static uint64_t hex8(uint32_t x)
+{
+	uint64_t v = x, letter;
+
+	v = (v | v << 16) & 0x0000ffff0000ffffu;
+	v = (v | v << 8) & 0x00ff00ff00ff00ffu;
+	v = (v | v << 4) & 0x0f0f0f0f0f0f0f0fu;
+	/* 1 in each byte whose nibble is 10 or more (15 + 6 carries into
+	 * no other byte). */
+	letter = ((v + 0x0606060606060606u) >> 4) & 0x0101010101010101u;
+	return v + 0x3030303030303030u + letter * ('a' - '0' - 10);
+}
+
 void ps__hidden_name(char name[PS__HIDDEN_SIZE], const char *prefix)
 {
-	static const char hex[] = "0123456789abcdef";
-	uint64_t v;
+	const size_t at = sizeof(PS__HIDDEN_PREFIX) - 1;
+	uint64_t v, lo, hi;
 
 	if (!gen.seeded)
 		seed();
 	v = siphash(gen.k0, gen.k1, gen.n++);
-	memcpy(name, prefix, sizeof(PS__HIDDEN_PREFIX) - 1);
-	for (size_t i = 0; i < 16; i++)
-		name[sizeof(PS__HIDDEN_PREFIX) - 1 + i] =
-		    hex[(v >> (4 * i)) & 0xf];
+	lo = hex8((uint32_t)v);
+	hi = hex8((uint32_t)(v >> 32));
+	memcpy(name, prefix, at);
+	memcpy(name + at, &lo, sizeof(lo));
+	memcpy(name + at + 8, &hi, sizeof(hi));
 	name[PS__HIDDEN_SIZE - 1] = '\0';
 }
 
