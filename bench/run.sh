@@ -3,17 +3,29 @@
 #
 #   bench/run.sh [--quick]
 #
-# Builds Release into build/bench, then runs ps-bench: the in-process rows
-# on the scratch directory build/bench/scratch (on whatever filesystem
-# holds the tree) and on a tmpfs, the old-kernel chmod row under
-# ps-emulate fchmodat2-enosys, strace for each op's syscall sequence, and
-# the copy rows on a tmpfs and loop ext4 and xfs (reflink) images under
-# /tmp, removed afterwards.  Needs root (mounts, the syscall tracepoint),
-# strace, e2fsprogs and xfsprogs.  --quick: few rounds, to try it out.
+# Builds Release into build-bench (not build/, the README's own tree,
+# whose bench/ holds that build's ps-bench), then runs ps-bench: the
+# in-process rows on the scratch directory build-bench/scratch (on
+# whatever filesystem holds the tree) and on a tmpfs, the old-kernel chmod
+# row under ps-emulate fchmodat2-enosys, strace for each op's syscall
+# sequence, and the copy rows on a tmpfs and loop ext4 and xfs (reflink)
+# images under /tmp, removed afterwards.  Runs in a private mount
+# namespace, where it also mounts tracefs if the host has not.  Needs root
+# (mounts, the syscall tracepoint), strace, e2fsprogs and xfsprogs.
+# --quick: few rounds, to try it out.
 set -euo pipefail
 
+# Mounts made here are seen by no one else, and go with the namespace.
+if [ -z "${PS_BENCH_NS:-}" ]; then
+	PS_BENCH_NS=1 exec unshare -m --propagation private "$0" "$@"
+fi
+# The syscall counter reads the raw_syscalls:sys_enter tracepoint's id.
+if [ ! -e /sys/kernel/tracing/events/raw_syscalls ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing
+fi
+
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$root/build/bench
+build=$root/build-bench
 out=$root/bench/results.md
 quick=0
 [ "${1:-}" = --quick ] && quick=1
@@ -153,14 +165,18 @@ goals() {
 		m = a[2] == "s" ? 1e9 : a[2] == "ms" ? 1e6 : 1
 		return a[1] * (a[2] == "µs" ? 1e3 : m)
 	}
+	# The ratio cells are "median [95% CI]": their number, read as one.
+	{ ci = $7; sub(/^[^[]*/, "", ci); $7 += 0; $8 += 0 }
 	$4 ~ /^not run/ {
 		printf "- %s: %s\n", $2, $4
 		next
 	}
+	# On tmpfs the pinned handle'"'"'s two syscalls are a fifth of a
+	# publish (see below): only the borrowed rows are judged there.
 	$2 ~ /^(chmod no-follow|publish|flink)/ && $2 !~ /old kernel/ &&
-	    $3 != "tmpfs" {
-		printf "- %s (%s): library/limit %.2f, goal <= 1.05: %s\n",
-		    $2, $3, $7, ($7 <= 1.05 ? "met" : "MISSED")
+	    ($3 != "tmpfs" || $2 ~ /borrowed/) {
+		printf "- %s (%s): library/limit %.2f %s, goal <= 1.05: %s\n",
+		    $2, $3, $7, ci, ($7 <= 1.05 ? "met" : "MISSED")
 	}
 	$2 ~ /^publish/ {
 		printf "- %s (%s): %s syscalls vs %s raw, goal no more: %s\n",
@@ -243,7 +259,8 @@ goals() {
 	echo
 	echo "Times are the median per op over the rounds, [p25–p75];" \
 		"ratios are medians of the per-round ratios (below 1: the" \
-		"library is faster); syscalls/op are exact counts" \
+		"library is faster), [the 95% confidence interval of that" \
+		"median]; syscalls/op are exact counts" \
 		"(raw_syscalls:sys_enter) over one batch, divided by its ops."
 	echo
 	echo "| operation | fs | library | limit | today | library/limit |" \
