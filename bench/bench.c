@@ -84,7 +84,7 @@ static double quantile(double *v, int n, double q)
  * The median of v and its 95% confidence interval, distribution-free: the
  * order statistics n/2 -+ 0.98 sqrt(n) (the binomial's normal
  * approximation); sorts v.  With a round's ratio spread of +-15% on a busy
- * machine, 101 rounds pin the median to about +-3%, 1001 to +-1%.
+ * machine, 101 rounds pin the median to a few per cent, 1001 to about 1%.
  */
 static void median_ci(double *v, int n, double out[3])
 {
