@@ -2,8 +2,10 @@
 /*
  * ps__copy_attrs: a copy keeps what a link would, as far as the caller
  * may set it, once its data is written: owner and group, the extended
- * attributes (ACLs among them), the mode, with setuid and setgid only
- * when both owner and group were kept (as cp does), then atime and mtime,
+ * attributes (ACLs among them), the mode, with setuid and setgid, and
+ * file capabilities, only when both owner and group were kept (as cp
+ * does for setuid: a privilege that came with another owner must not
+ * pass to the caller's copy), then atime and mtime,
  * last, since every other step may change them.
  */
 #include <unistd.h>
@@ -33,16 +35,16 @@ int ps__copy_attrs(int src, int dst, const struct stat *st)
 {
 	struct timespec times[2] = { st->st_atim, st->st_mtim };
 	mode_t mode = st->st_mode & 07777;
-	int r = keep_owner(dst, st);
+	int r = keep_owner(dst, st), owned = r == 1;
 
-	if (r == 0)
+	if (!owned)
 		mode &= ~(mode_t)(S_ISUID | S_ISGID);
 	/* Setting a user.* attribute takes write permission on the file,
 	 * which the copy, made with none, lacks until now. */
 	if (r >= 0)
 		r = PS__SYS(fchmod(dst, S_IRUSR | S_IWUSR));
 	if (r >= 0)
-		r = ps__os_copy_xattrs(src, dst);
+		r = ps__os_copy_xattrs(src, dst, owned);
 	if (r >= 0)
 		r = PS__SYS(fchmod(dst, mode));
 	if (r >= 0)

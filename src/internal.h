@@ -191,8 +191,9 @@ PS__HIDDEN int ps__os_clone(int src, int dst);
  * fsync'ed (O_PATH: the directory is not readable); fd is a file in it. */
 PS__HIDDEN int ps__os_sync_dir(int dirfd, int fd);
 /* Copy src's extended attributes (ACLs included) to dst, skipping those
- * the caller may not read or set there. */
-PS__HIDDEN int ps__os_copy_xattrs(int src, int dst);
+ * the caller may not read or set there; file capabilities only when
+ * owner_kept (dst has src's owner and group). */
+PS__HIDDEN int ps__os_copy_xattrs(int src, int dst, int owner_kept);
 /* Copy up to len bytes in the kernel; 0 at the source's end. */
 PS__HIDDEN int64_t ps__os_copy_range(int src, off_t *src_off, int dst,
     off_t *dst_off, size_t len);

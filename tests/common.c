@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,7 +249,26 @@ void pst_assert_same(int fd, int dirfd, const char *name)
 /* libgcov's: NULL but in a --coverage build linked with -u __gcov_dump. */
 extern void __gcov_dump(void) __attribute__((weak));
 
-int pst_as_nobody(struct pst *t, int (*fn)(struct pst *t))
+static int become_nobody(void)
+{
+	return setgroups(0, NULL) || setgid(65534) || setuid(65534);
+}
+
+static int drop_chown(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].effective &= ~(1u << CAP_CHOWN);
+	d[0].permitted &= ~(1u << CAP_CHOWN);
+	return syscall(SYS_capset, &h, d);
+}
+
+/* fn's exit status in a child made by become (0: done). */
+static int in_child(struct pst *t, int (*become)(void),
+    int (*fn)(struct pst *t))
 {
 	int status;
 	pid_t pid;
@@ -257,7 +277,7 @@ int pst_as_nobody(struct pst *t, int (*fn)(struct pst *t))
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		if (become())
 			_exit(125);
 		status = fn(t);
 		/* _exit skips a --coverage build's counts; save them. */
@@ -267,6 +287,16 @@ int pst_as_nobody(struct pst *t, int (*fn)(struct pst *t))
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int pst_as_nobody(struct pst *t, int (*fn)(struct pst *t))
+{
+	return in_child(t, become_nobody, fn);
+}
+
+int pst_as_root_without_chown(struct pst *t, int (*fn)(struct pst *t))
+{
+	return in_child(t, drop_chown, fn);
 }
 
 void pst_assert_as_nobody(struct pst *t, int (*fn)(struct pst *t))

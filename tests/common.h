@@ -98,6 +98,9 @@ void pst_assert_same(int fd, int dirfd, const char *name);
  * directory is made writable for it first.
  */
 int pst_as_nobody(struct pst *t, int (*fn)(struct pst *t));
+/* The same with root's credentials less CAP_CHOWN (effective and
+ * permitted): root that may not give a file away. */
+int pst_as_root_without_chown(struct pst *t, int (*fn)(struct pst *t));
 #define PST_CHECK(cond) do { if (!(cond)) { \
 	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
 	    #cond); return 1; } } while (0)

@@ -88,12 +88,15 @@ static ssize_t copy_one(int src, int dst, const char *at, size_t len,
  * The user namespace only: the system namespace is root's and holds the
  * ACLs, which FreeBSD copies with acl_get_fd/acl_set_fd, not extattrs.
  * The list is a length byte before each name, which has no NUL.
+ * FreeBSD has no file capabilities, so owner_kept changes nothing.
  */
-int ps__os_copy_xattrs(int src, int dst)
+int ps__os_copy_xattrs(int src, int dst, int owner_kept)
 {
 	char *list = NULL, *value = NULL;
 	size_t size = 0;
 	ssize_t len, n = 0;
+
+	(void)owner_kept;
 
 	len = PS__SYS(extattr_list_fd(src, EXTATTR_NAMESPACE_USER, NULL, 0));
 	if (len > 0 && !(list = malloc(len)))

@@ -104,13 +104,15 @@ static ssize_t list_names(int src, char **list)
 	return n;
 }
 
-int ps__os_copy_xattrs(int src, int dst)
+int ps__os_copy_xattrs(int src, int dst, int owner_kept)
 {
 	char *list = NULL, *value = NULL;
 	size_t size = 0;
 	ssize_t len = list_names(src, &list), n = 0;
 
 	for (ssize_t at = 0; at < len && n >= 0; at += strlen(list + at) + 1) {
+		if (!owner_kept && !strcmp(list + at, "security.capability"))
+			continue;
 		n = get_value(src, list + at, &value, &size);
 		if (n >= 0)
 			n = PS__SYS(fsetxattr(dst, list + at, value, n, 0));

@@ -20,6 +20,7 @@
 #include "internal.h"
 
 #define MIB (1 << 20)
+#define CAPS_XATTR "security.capability"
 
 static int pst_same_fd(int a, int b)
 {
@@ -292,6 +293,14 @@ static int set_acl(int fd)
 	return fsetxattr(fd, ACL_XATTR, buf, sizeof(buf), 0);
 }
 
+/* File capabilities, v2: effective, CAP_NET_RAW (13) permitted. */
+static int set_caps(int fd)
+{
+	const uint32_t caps[5] = { 0x02000001, 1u << 13, 0, 0, 0 };
+
+	return fsetxattr(fd, CAPS_XATTR, caps, sizeof(caps), 0);
+}
+
 /* Sets what a link keeps and a copy must: attributes, then mode and
  * times (which the attributes would change). */
 static int dress(int fd, mode_t mode)
@@ -317,6 +326,7 @@ static int holds(int dirfd, const char *name)
 	if (fd < 0)
 		return 0;
 	ok = !strcmp(name, ACL_XATTR) ? set_acl(fd) == 0 :
+	    !strcmp(name, CAPS_XATTR) ? set_caps(fd) == 0 :
 	    fsetxattr(fd, name, "x", 1, 0) == 0;
 	close(fd);
 	unlinkat(dirfd, ".probe", 0);
@@ -441,6 +451,63 @@ static void copy_keeps_attrs(void **state)
 	assert_int_equal(pst_as_nobody(t, copies_as_nobody), 0);
 	assert_int_equal(unlinkat(dir, "src", 0), 0);
 	assert_int_equal(pst_as_nobody(t, own_copy_as_nobody), 0);
+	remove_other(dir, path, "src");
+}
+
+/* 0 when ps_flink's copy of other_dir/src carries its file capabilities
+ * exactly when it should (kept). */
+static int caps_copied(struct pst *t, int kept)
+{
+	int src = openat(other_dir, "src", O_RDONLY | O_CLOEXEC), copy = -1;
+	char buf[64];
+	int has = -1;
+
+	if (src >= 0 && ps_flink(src, t->dirfd, "copy", PS_COPY_FALLBACK) ==
+	    PS_COPIED)
+		copy = openat(t->dirfd, "copy", O_RDONLY | O_CLOEXEC);
+	if (copy >= 0)
+		has = fgetxattr(copy, CAPS_XATTR, buf, sizeof(buf)) > 0;
+	if (has != kept)
+		fprintf(stderr, "the copy %s file capabilities\n", has < 0 ?
+		    "failed:" : has ? "has the source's" : "lacks the");
+	close(copy);
+	close(src);
+	unlinkat(t->dirfd, "copy", 0);
+	return has != kept;
+}
+
+static int caps_dropped(struct pst *t)
+{
+	return caps_copied(t, 0);
+}
+
+/*
+ * File capabilities are a privilege like setuid: a copy keeps them only
+ * with the source's owner and group.  Root keeps both; root without
+ * CAP_CHOWN makes a copy of its own, which must not carry a user's
+ * capabilities (copying every attribute it may set would give them).
+ */
+static void copy_keeps_caps_only_with_owner(void **state)
+{
+	struct pst *t = *state;
+	char path[PATH_MAX];
+	int dir = other_fs_dir(t, path), fd;
+
+	if (dir < 0 || geteuid() != 0 || !pst_route_publish(0) ||
+	    !holds(t->dirfd, CAPS_XATTR) || !holds(dir, CAPS_XATTR)) {
+		if (dir >= 0)
+			remove_other(dir, path, "src");
+		fprintf(stderr, "skipped: needs root, another filesystem, a "
+		    "way to place a copy and file capabilities on both\n");
+		skip();
+	}
+	assert_int_equal(make_src(dir, 1234, 5678, 0755), 0);
+	fd = openat(dir, "src", O_RDWR | O_CLOEXEC);
+	assert_int_equal(set_caps(fd), 0);
+	close(fd);
+	other_dir = dir;
+	assert_int_equal(caps_copied(t, 1), 0);
+	assert_int_equal(pst_as_root_without_chown(t, caps_dropped), 0);
 	remove_other(dir, path, "src");
 }
 
@@ -620,6 +687,7 @@ int main(void)
 		PST_TEST(copy_bad_descriptors),
 		PST_TEST(copy_retries_eintr),
 		PST_TEST(copy_keeps_attrs),
+		PST_TEST(copy_keeps_caps_only_with_owner),
 		PST_TEST(publish_keeps_attrs),
 	};
 
