@@ -57,6 +57,8 @@ struct ctx {
 	unsigned rflags;
 	int phase;		/* 0 library, 1 naive */
 	atomic_int stop;
+	atomic_long hits[2];	/* the attackers' renames that took place */
+	long phase_hits[2][2];	/* hits, per phase */
 	long outcome[6];	/* ok, EAGAIN, EXDEV, ENOENT, ENOTEMPTY, other */
 	const char *route;
 };
@@ -172,14 +174,20 @@ static void setup_paths(struct ctx *c)
 	    fstat(c->mirror, &c->known[2]) == 0);
 }
 
+static void hit(struct ctx *c, int k)
+{
+	atomic_fetch_add_explicit(&c->hits[k], 1, memory_order_relaxed);
+}
+
 static void *move_out(void *arg)
 {
 	struct ctx *c = arg;
 
 	rh_pin(1);
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-		if (renameat(c->b, "mv", c->out, "mv") == 0)
-			renameat(c->out, "mv", c->b, "mv");
+		if (renameat(c->b, "mv", c->out, "mv") == 0 &&
+		    renameat(c->out, "mv", c->b, "mv") == 0)
+			hit(c, 0);
 	}
 	return NULL;
 }
@@ -190,7 +198,8 @@ static void *exchange_s(void *arg)
 
 	rh_pin(1);
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed))
-		rh_exchange(c->b, "s", "sl");
+		if (rh_exchange(c->b, "s", "sl") == 0)
+			hit(c, 1);
 	return NULL;
 }
 
@@ -283,7 +292,8 @@ static void *exchange_victim(void *arg)
 
 	rh_pin(1);
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed))
-		rh_exchange(c->b, "victim/d1", "victim/dl");
+		if (rh_exchange(c->b, "victim/d1", "victim/dl") == 0)
+			hit(c, 1);
 	return NULL;
 }
 
@@ -293,8 +303,9 @@ static void *move_victim(void *arg)
 
 	rh_pin(1);
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-		if (renameat(c->b, "victim/deep", c->out, "deep") == 0)
-			renameat(c->out, "deep", c->b, "victim/deep");
+		if (renameat(c->b, "victim/deep", c->out, "deep") == 0 &&
+		    renameat(c->out, "deep", c->b, "victim/deep") == 0)
+			hit(c, 0);
 	}
 	return NULL;
 }
@@ -485,8 +496,10 @@ static long run_phase(struct ctx *c, const struct attack *a, int naive,
 	for (long i = 0; i < n; i++)
 		losses += (naive ? a->naive_iter : a->lib)(c, i);
 	atomic_store(&c->stop, 1);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 2; k++) {
 		pthread_join(th[k], NULL);
+		c->phase_hits[naive][k] = atomic_exchange(&c->hits[k], 0);
+	}
 	return losses;
 }
 
@@ -524,6 +537,13 @@ static int run(const struct attack *a, long n)
 		if (c.outcome[k])
 			printf(" %s %ld,", names[k], c.outcome[k]);
 	printf(" route %s\n  # naive: %s\n", c.route, a->naive);
+	for (int k = 0; k < 2; k++)
+		printf("  # %s phase: the attacker moved out and back %ld "
+		    "times, exchanged %ld times (%.1f and %.1f per call)\n",
+		    k ? "naive" : "library", c.phase_hits[k][0],
+		    c.phase_hits[k][1],
+		    (double)c.phase_hits[k][0] / (k ? m : n),
+		    (double)c.phase_hits[k][1] / (k ? m : n));
 	printf("  # attacker: a rename out of the root and a RENAME_EXCHANGE "
 	    "with a symlink outside, in tight loops on another CPU, %d "
 	    "directories deep; %.1f s (the victim's CPU: %.1f s); fds leaked: "
