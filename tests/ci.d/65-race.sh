@@ -71,7 +71,7 @@ run "attack mount-ns" fchmodat2-enosys,linkat-old,no-mount-api \
 # flag (PS_IN_ROOT, PS_BENEATH) and route: ps_open on openat2 and on the
 # walk (under no-openat2); ps_mkdirs (always the walk) and
 # ps_remove_tree (its own route) with cheaper rounds, 1 in 8 (mkdirs)
-# or 16 (remove-tree) as deep as before, on a private tmpfs.
+# or 32 (remove-tree) as deep as before, on a private tmpfs.
 rooted=(mkdirs-in-root mkdirs-beneath remove-tree-in-root remove-tree-beneath)
 soak=()
 [ "${PS_RACE_SOAK:-0}" = 1 ] && soak=(--soak)

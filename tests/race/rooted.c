@@ -27,7 +27,7 @@
  *		a/b/victim, 100,000 small trees, while victim/d1 is
  *		exchanged with a symlink to outside/sentinel and victim/deep
  *		is moved out and back; the sentinel must survive intact.
- *		1 round in 16 has a victim/deep 21 directories deep, past
+ *		1 round in 32 has a victim/deep 21 directories deep, past
  *		the directories ps_remove_tree keeps open (its climbs by ".."
  *		attacked too); the others 2.  Naive: a recursive
  *		lstat-opendir-unlink by path, as rm -r does without *at
@@ -64,7 +64,8 @@
 /* The second root's depth above a/b: see struct ctx's sroot. */
 #define SHALLOW_DEPTH 2
 #define VICTIM_DEPTH 20
-/* mkdirs and remove-tree: 1 round in this many is a deep one. */
+/* mkdirs: 1 round in this many is a deep one; remove-tree: in 4 times
+ * as many, for its deep rounds cost some 5 shallow ones. */
 #define DEEP_EVERY 8
 #define SENTINEL_FILES 4
 
@@ -599,18 +600,18 @@ static const struct attack attacks[] = {
 	  10000, 1, 0 },
 	{ "mkdirs-in-root", PS_IN_ROOT, "mkdirat of each prefix",
 	  setup_paths, { move_out, exchange_s }, mkdirs_lib, mkdirs_naive,
-	  100000, 5000, DEEP_EVERY, 1 },
+	  100000, 2000, DEEP_EVERY, 1 },
 	{ "mkdirs-beneath", PS_BENEATH, "mkdirat of each prefix",
 	  setup_paths, { move_out, exchange_s }, mkdirs_lib, mkdirs_naive,
-	  100000, 5000, DEEP_EVERY, 1 },
+	  100000, 2000, DEEP_EVERY, 1 },
 	{ "remove-tree-in-root", PS_IN_ROOT,
 	  "lstat, opendir or unlink, by path", setup_remove,
 	  { exchange_victim, move_victim }, remove_lib, remove_naive, 100000,
-	  2000, 2 * DEEP_EVERY, 1 },
+	  1000, 4 * DEEP_EVERY, 1 },
 	{ "remove-tree-beneath", PS_BENEATH,
 	  "lstat, opendir or unlink, by path", setup_remove,
 	  { exchange_victim, move_victim }, remove_lib, remove_naive, 100000,
-	  2000, 2 * DEEP_EVERY, 1 },
+	  1000, 4 * DEEP_EVERY, 1 },
 };
 
 static long run_phase(struct ctx *c, const struct attack *a, int naive,
