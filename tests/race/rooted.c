@@ -285,9 +285,9 @@ static void *move_out(void *arg)
 		 * b/mv meanwhile, which the victim's round clears (and this
 		 * thread, once the victim has stopped).  Without this the
 		 * attack stalls for good at the first such b/mv. */
-		for (long k = 0; renameat(c->out, "mv", c->b, "mv") < 0; k++)
+		for (long k = 0; renameat(c->out, "mv", c->b, "mv") < 0; )
 			if (atomic_load(&c->stop)) {
-				RH_CHECK(k < 1000000);
+				RH_CHECK(k++ < 1000000);
 				clear_stray(c);
 			}
 		hit(c, 0);
