@@ -17,9 +17,11 @@
 
 #include "internal.h"
 
-/* The kernel's limits: nested symlinks (ELOOP) and openat2 retries. */
+/* The kernel's limit of nested symlinks (ELOOP); tries on EAGAIN, the
+ * first ones with openat2. */
 #define MAX_LINKS 40
 #define MAX_RETRIES 32
+#define KERNEL_TRIES 16
 /* A walk that met ".." without the identities to check it: again. */
 #define WALK_RECORD (-EAGAIN - 8192)
 /* Ancestors remembered without allocating; deeper walks allocate. */
@@ -402,10 +404,15 @@ int ps__resolve(int dirfd, const char *path, int oflags, mode_t mode,
 		return PS__SYS(openat(dirfd, path, oflags | O_CLOEXEC, mode));
 	}
 	/* Renames racing the resolution: openat2 and the walk both say
-	 * EAGAIN, which is worth a few more tries.  The kernel cannot
-	 * create directories on the way: mkdirs always walks. */
+	 * EAGAIN, which is worth a few more tries.  openat2 says it for a
+	 * ".." when any rename or mount anywhere happened meanwhile (the
+	 * kernel's rename_lock and mount_lock are global), which a busy
+	 * machine can make happen every time; the walk checks only the
+	 * directories of this path, so it takes the later tries.  The
+	 * kernel cannot create directories on the way: mkdirs always
+	 * walks. */
 	for (int i = 0; i < MAX_RETRIES && r == -EAGAIN; i++) {
-		r = mkdirs ? PS__ENOROUTE :
+		r = mkdirs || i >= KERNEL_TRIES ? PS__ENOROUTE :
 		    ps__os_openat2(dirfd, path, oflags, mode, rflags);
 		if (r == PS__ENOROUTE) {
 			r = walk_path(dirfd, path, oflags, mode, rflags);
