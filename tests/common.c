@@ -249,6 +249,13 @@ void pst_assert_same(int fd, int dirfd, const char *name)
 /* libgcov's: NULL but in a --coverage build linked with -u __gcov_dump. */
 extern void __gcov_dump(void) __attribute__((weak));
 
+_Noreturn void pst_exit(int status)
+{
+	if (__gcov_dump)
+		__gcov_dump();
+	_exit(status);
+}
+
 static int become_nobody(void)
 {
 	return setgroups(0, NULL) || setgid(65534) || setuid(65534);
@@ -279,11 +286,7 @@ static int in_child(struct pst *t, int (*become)(void),
 	if (pid == 0) {
 		if (become())
 			_exit(125);
-		status = fn(t);
-		/* _exit skips a --coverage build's counts; save them. */
-		if (__gcov_dump)
-			__gcov_dump();
-		_exit(status);
+		pst_exit(fn(t));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;

@@ -106,5 +106,8 @@ int pst_as_root_without_chown(struct pst *t, int (*fn)(struct pst *t));
 	    #cond); return 1; } } while (0)
 /* Runs fn as nobody, or skips (saying why) where we are not root. */
 void pst_assert_as_nobody(struct pst *t, int (*fn)(struct pst *t));
+/* _exit(status), keeping a --coverage build's counts, which _exit alone
+ * loses: how every child a test forks ends. */
+_Noreturn void pst_exit(int status);
 
 #endif /* PS_TEST_COMMON_H */

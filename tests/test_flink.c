@@ -2,10 +2,13 @@
 /* ps_flink: give an open file a (new) name. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <linux/fs.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "fault.h"
 
 static int open_file(struct pst *t, const char *name, const char *content,
     int oflags)
@@ -382,6 +385,159 @@ static void flink_closed_dirfd_absolute_name(void **state)
 	close(fd);
 }
 
+/*
+ * A copy that meets an error.  The child refuses links (as link-denied
+ * does) so that ps_flink must copy, and one more syscall answers as a
+ * failing disk, a full filesystem or a sandbox would: an I/O error or
+ * ENOSPC at any step fails the copy with that errno and leaves no name
+ * and no hidden file; an attribute the caller may not read or set, or
+ * one removed meanwhile, is left out and the copy made (the manual's
+ * "extended attributes" caveat).
+ */
+#define REFUSE_LINKS PST_FAULT(SCMP_SYS(link), EPERM), \
+	PST_FAULT(SCMP_SYS(linkat), EPERM)
+/* No reflink (xfs, btrfs): the copy writes.  No copy_file_range
+ * either: it reads and writes. */
+#define NO_CLONE PST_FAULT_IF(SCMP_SYS(ioctl), EOPNOTSUPP, 1, SCMP_CMP_EQ, \
+	FICLONE)
+#define NO_ACCEL NO_CLONE, PST_FAULT(SCMP_SYS(copy_file_range), ENOSYS)
+
+struct copy_fault {
+	const char *what;
+	int xattr;		/* needs an attribute to copy */
+	int err;		/* the copy's errno; 0: copied */
+	mode_t mode;		/* the copy's, when made; 0: the source's */
+	struct pst_fault f[6];	/* ends with err 0 */
+};
+
+static const struct copy_fault copy_faults[] = {
+	{ "fsetxattr EIO", 1, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fsetxattr), EIO) } },
+	{ "fsetxattr ENOSPC", 1, ENOSPC, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fsetxattr), ENOSPC) } },
+	{ "fgetxattr EIO", 1, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fgetxattr), EIO) } },
+	/* An attribute that grows between every size and read. */
+	{ "fgetxattr ERANGE", 1, ERANGE, 0,
+	  { REFUSE_LINKS, PST_FAULT_IF(SCMP_SYS(fgetxattr), ERANGE, 3,
+	    SCMP_CMP_NE, 0) } },
+	{ "flistxattr EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(flistxattr), EIO) } },
+	{ "flistxattr ERANGE", 1, ERANGE, 0,
+	  { REFUSE_LINKS, PST_FAULT_IF(SCMP_SYS(flistxattr), ERANGE, 2,
+	    SCMP_CMP_NE, 0) } },
+	{ "fchown EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fchown), EIO) } },
+	/* The owner refused, then the group alone fails. */
+	{ "fchown EPERM, then EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT_IF(SCMP_SYS(fchown), EPERM, 1,
+	    SCMP_CMP_NE, (uint32_t)-1), PST_FAULT_IF(SCMP_SYS(fchown), EIO,
+	    1, SCMP_CMP_EQ, (uint32_t)-1) } },
+	/* The mode that lets the attributes be set, then the source's. */
+	{ "fchmod 0600 EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT_IF(SCMP_SYS(fchmod), EIO, 1,
+	    SCMP_CMP_EQ, 0600) } },
+	{ "fchmod EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT_IF(SCMP_SYS(fchmod), EIO, 1,
+	    SCMP_CMP_NE, 0600) } },
+	{ "utimensat EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(utimensat), EIO) } },
+	{ "copy_file_range EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, NO_CLONE,
+	    PST_FAULT(SCMP_SYS(copy_file_range), EIO) } },
+	{ "pread64 EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, NO_ACCEL, PST_FAULT(SCMP_SYS(pread64), EIO) } },
+	{ "pwrite64 ENOSPC", 0, ENOSPC, 0,
+	  { REFUSE_LINKS, NO_ACCEL, PST_FAULT(SCMP_SYS(pwrite64), ENOSPC) } },
+	{ "ftruncate EIO", 0, EIO, 0,
+	  { REFUSE_LINKS, NO_CLONE, PST_FAULT(SCMP_SYS(ftruncate), EIO) } },
+	/* Not the caller's to read or set (an LSM, trusted.* without the
+	 * capability, no such namespace there), or gone meanwhile. */
+	{ "fsetxattr EPERM", 1, 0, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fsetxattr), EPERM) } },
+	{ "fsetxattr EACCES", 1, 0, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fsetxattr), EACCES) } },
+	{ "fsetxattr EOPNOTSUPP", 1, 0, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fsetxattr), EOPNOTSUPP) } },
+	{ "fgetxattr EACCES", 1, 0, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fgetxattr), EACCES) } },
+	{ "fgetxattr ENODATA", 1, 0, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fgetxattr), ENODATA) } },
+	{ "flistxattr EOPNOTSUPP", 0, 0, 0,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(flistxattr), EOPNOTSUPP) } },
+	/* An id the user namespace does not map: neither owner nor group
+	 * kept, so neither setuid nor setgid. */
+	{ "fchown EINVAL", 0, 0, 0750,
+	  { REFUSE_LINKS, PST_FAULT(SCMP_SYS(fchown), EINVAL) } },
+};
+
+static int copy_fd;
+static const struct copy_fault *copy_fault;
+
+static int copy_under_fault(struct pst *t)
+{
+	int r = ps_flink(copy_fd, t->dirfd, "copy", PS_REPLACE |
+	    PS_COPY_FALLBACK);
+
+	if (copy_fault->err) {
+		PST_CHECK(r == -1);
+		PST_CHECK(errno == copy_fault->err);
+	} else {
+		PST_CHECK(r == PS_COPIED);
+		PST_CHECK(!strcmp(ps_last_route(), "copy"));
+	}
+	return 0;
+}
+
+static void flink_copy_faults(void **state)
+{
+	struct pst *t = *state;
+	int fd = open_file(t, "a", "0123456789", O_RDWR), xattr, ran = 0, c;
+	char v[16];
+
+	xattr = fsetxattr(fd, "user.pathsafe", "kept", 4, 0) == 0;
+	assert_true(xattr || errno == EOPNOTSUPP);
+	assert_int_equal(fchmod(fd, 06750), 0);
+	copy_fd = fd;
+	for (size_t i = 0; i < sizeof(copy_faults) / sizeof(*copy_faults);
+	    i++) {
+		copy_fault = &copy_faults[i];
+		if (copy_fault->xattr && !xattr)
+			continue;
+		/* The run's profile answers copy_file_range first. */
+		if (pst_profile("no-copy-accel") &&
+		    strstr(copy_fault->what, "copy_file_range"))
+			continue;
+		if (pst_with_faults(t, copy_fault->f, copy_under_fault))
+			fail_msg("under %s", copy_fault->what);
+		ran++;
+		if (copy_fault->err) {
+			/* Nothing left: no name, no hidden file. */
+			pst_assert_entries(t->dirfd, 1);
+			continue;
+		}
+		pst_assert_content(t->dirfd, "copy", "0123456789");
+		assert_int_equal(pst_mode(t->dirfd, "copy"),
+		    copy_fault->mode ? copy_fault->mode : 06750);
+		/* The attribute left out where a fault refused it. */
+		c = pst_open(t->dirfd, "copy", O_RDONLY);
+		if (xattr && strstr(copy_fault->what, "xattr")) {
+			assert_int_equal(fgetxattr(c, "user.pathsafe", v,
+			    sizeof(v)), -1);
+			assert_int_equal(errno, ENODATA);
+		} else if (xattr) {
+			assert_int_equal(fgetxattr(c, "user.pathsafe", v,
+			    sizeof(v)), 4);
+		}
+		close(c);
+		assert_int_equal(unlinkat(t->dirfd, "copy", 0), 0);
+	}
+	if (!xattr)
+		fprintf(stderr, "%d faults; the attribute ones skipped: no "
+		    "user.* attributes here\n", ran);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +554,7 @@ int main(void)
 		PST_TEST(flink_bad_input),
 		PST_TEST(flink_as_nobody),
 		PST_TEST(flink_changed_credentials),
+		PST_TEST(flink_copy_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "fault.h"
 
 /* dir/ with f, sub/g, sub/deeper/h, an empty dir, a fifo and symlinks. */
 static void make_tree(int dirfd, const char *dir)
@@ -238,7 +239,7 @@ static void remove_tree_mount_exdev(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(mount_child(t));
+		pst_exit(mount_child(t));
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 77) {
@@ -274,6 +275,121 @@ static void remove_tree_as_nobody(void **state)
 	pst_assert_entries(t->dirfd, 1);
 }
 
+/* Out of descriptors: EMFILE before anything is removed, from a dirfd
+ * and from AT_FDCWD (which the walk must open). */
+static void remove_tree_emfile(void **state)
+{
+	struct pst *t = *state;
+	int cwd = pst_open(AT_FDCWD, ".", O_PATH | O_DIRECTORY), r, e, r_cwd;
+	struct rlimit old, none;
+
+	make_tree(t->dirfd, "tree");
+	assert_int_equal(fchdir(t->dirfd), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	none = old;
+	/* The lowest free number: no descriptor at or above it. */
+	none.rlim_cur = fcntl(cwd, F_DUPFD_CLOEXEC, 0);
+	close((int)none.rlim_cur);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	r = ps_remove_tree(t->dirfd, "tree", 0);
+	e = errno;
+	r_cwd = ps_remove_tree(AT_FDCWD, "tree", 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	assert_int_equal(r, -1);
+	assert_int_equal(e, EMFILE);
+	assert_int_equal(r_cwd, -1);
+	assert_int_equal(errno, EMFILE);
+	pst_assert_content(t->dirfd, "tree/sub/deeper/h", "h");
+	assert_int_equal(ps_remove_tree(t->dirfd, "tree", 0), 0);
+}
+
+/* A disk that fails the listing: that error, and the tree kept. */
+static int remove_faulty(struct pst *t)
+{
+	PST_CHECK(ps_remove_tree(t->dirfd, "tree", 0) == -1);
+	PST_CHECK(errno == EIO);
+	return 0;
+}
+
+static void remove_tree_read_error(void **state)
+{
+	struct pst *t = *state;
+	const struct pst_fault eio[] = {
+		PST_FAULT(SCMP_SYS(getdents64), EIO), { 0 } };
+
+	make_tree(t->dirfd, "tree");
+	assert_int_equal(pst_with_faults(t, eio, remove_faulty), 0);
+	pst_assert_content(t->dirfd, "tree/sub/deeper/h", "h");
+	pst_assert_content(t->dirfd, "tree/f", "f");
+}
+
+/*
+ * Every directory the walk enters turns out not to be one (a symlink or
+ * a file put where the listing saw a directory, each time): the walk
+ * starts again from the top, then gives up with EAGAIN, nothing removed
+ * below that directory.
+ */
+static int remove_swapped(struct pst *t)
+{
+	PST_CHECK(ps_remove_tree(t->dirfd, "tree", 0) == -1);
+	PST_CHECK(errno == EAGAIN);
+	return 0;
+}
+
+static void remove_tree_keeps_changing_eagain(void **state)
+{
+	struct pst *t = *state;
+	/* The walk's opens of a directory, not the resolver's (O_PATH). */
+	const int mask = O_PATH | O_DIRECTORY | O_NOFOLLOW;
+	const struct pst_fault swapped[][2] = {
+		{ PST_FAULT_MASKED(SCMP_SYS(openat), ELOOP, 2, mask,
+		    O_DIRECTORY | O_NOFOLLOW), { 0 } },
+		{ PST_FAULT_MASKED(SCMP_SYS(openat), ENOTDIR, 2, mask,
+		    O_DIRECTORY | O_NOFOLLOW), { 0 } },
+	};
+
+	make_tree(t->dirfd, "tree");
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(pst_with_faults(t, swapped[i],
+		    remove_swapped), 0);
+	pst_assert_content(t->dirfd, "tree/sub/deeper/h", "h");
+	pst_assert_content(t->dirfd, "tree/f", "f");
+}
+
+/* A sticky directory of root's, holding root's file: nobody may not
+ * remove it (EPERM, not taken for a directory put there), and the file
+ * stays. */
+static int remove_sticky_as_nobody(struct pst *t)
+{
+	PST_CHECK(ps_remove_tree(t->dirfd, "sticky", 0) == -1);
+	PST_CHECK(errno == EPERM);
+	return 0;
+}
+
+static void remove_tree_sticky_eperm(void **state)
+{
+	struct pst *t = *state;
+
+	assert_int_equal(mkdirat(t->dirfd, "sticky", 01777), 0);
+	assert_int_equal(fchmodat(t->dirfd, "sticky", 01777, 0), 0);
+	pst_write(t->dirfd, "sticky/roots", "root's", 0666);
+	pst_assert_as_nobody(t, remove_sticky_as_nobody);
+	pst_assert_content(t->dirfd, "sticky/roots", "root's");
+}
+
+/* "a." is a name, not "a/.": removed like any other. */
+static void remove_tree_name_ending_in_dot(void **state)
+{
+	struct pst *t = *state;
+
+	assert_int_equal(mkdirat(t->dirfd, "a.", 0755), 0);
+	pst_write(t->dirfd, "a./f", "f", 0644);
+	assert_int_equal(ps_remove_tree(t->dirfd, "a.", 0), 0);
+	pst_assert_entries(t->dirfd, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +403,11 @@ int main(void)
 		PST_TEST(remove_tree_deep_bounded_fds),
 		PST_TEST(remove_tree_mount_exdev),
 		PST_TEST(remove_tree_as_nobody),
+		PST_TEST(remove_tree_emfile),
+		PST_TEST(remove_tree_read_error),
+		PST_TEST(remove_tree_keeps_changing_eagain),
+		PST_TEST(remove_tree_sticky_eperm),
+		PST_TEST(remove_tree_name_ending_in_dot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

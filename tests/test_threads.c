@@ -269,17 +269,8 @@ static void threads_own_fd_table(void **state)
  * leader's, which has no entries.  In a child process, whose exit status
  * says how its last thread fared.
  */
-/* The forked child ends here, without the parent's exit handlers (whose
- * allocations a leak checker would report), its coverage kept. */
-extern void __gcov_dump(void) __attribute__((weak));
-
-static _Noreturn void child_exit(int status)
-{
-	if (__gcov_dump)
-		__gcov_dump();
-	_exit(status);
-}
-
+/* The forked child ends with pst_exit, without the parent's exit
+ * handlers (whose allocations a leak checker would report). */
 static int exited_dirfd;
 static pthread_t exited_main;
 
@@ -292,20 +283,20 @@ static void *after_exit_thread(void *arg)
 	(void)arg;
 	/* glibc lets the main thread be joined once it has exited. */
 	if (pthread_join(exited_main, NULL) != 0 || filter_thread(0) < 0)
-		child_exit(2);
+		pst_exit(2);
 	fd = make_file(exited_dirfd, "victim", 0644);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		child_exit(3);
+		pst_exit(3);
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	naive = chmod(p, 0600);
 	if (proc_routes(exited_dirfd, fd, &st, 0640) < 0) {
 		fprintf(stderr, "%s\n", failure);
-		child_exit(4);
+		pst_exit(4);
 	}
 	if (ps_funlink(fd, 0) < 0)
-		child_exit(5);
+		pst_exit(5);
 	/* 10: worked, and the naive chmod failed as expected. */
-	child_exit(naive < 0 ? 10 : 11);
+	pst_exit(naive < 0 ? 10 : 11);
 }
 
 static void threads_after_main_exit(void **state)
