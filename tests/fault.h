@@ -31,7 +31,7 @@ struct pst_fault {
 	{ (nr), (err), (arg), SCMP_CMP_MASKED_EQ, (mask), (value) }
 
 /* fn(t) in a child under the faults; its exit status (PST_CHECK's 1 on
- * a failed check), after saving a --coverage build's counts. */
+ * a failed check).  Skips the test where no filter can be installed. */
 int pst_with_faults(struct pst *t, const struct pst_fault *faults,
     int (*fn)(struct pst *t));
 

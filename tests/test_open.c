@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "fault.h"
 
 /* <linux/openat2.h>'s struct open_how, zero-extended to 32 bytes. */
 struct oracle_how {
@@ -716,6 +717,7 @@ static void open_mkdirs_errors(void **state)
 static void open_bad_input(void **state)
 {
 	struct pst *t = *state;
+	int fd;
 
 	assert_int_equal(ps_open(t->dirfd, "x", O_RDONLY, 0, PS_REPLACE), -1);
 	assert_int_equal(errno, EINVAL);
@@ -726,7 +728,52 @@ static void open_bad_input(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(ps_open(t->dirfd, NULL, O_RDONLY, 0, PS_BENEATH), -1);
 	assert_int_equal(errno, EFAULT);
+	/* A closed dirfd, on either route. */
+	fd = pst_open(t->dirfd, ".", O_PATH);
+	close(fd);
+	assert_int_equal(ps_open(fd, "x", O_RDONLY, 0, PS_BENEATH), -1);
+	assert_int_equal(errno, EBADF);
 	pst_assert_entries(t->dirfd, 0);
+}
+
+/*
+ * A sandbox that answers EPERM for openat2 and statx, as container
+ * profiles did before they knew them: the walk serves, on fstat's
+ * identities, confining as openat2 would; the /proc routes check their
+ * handle by fstat too.
+ */
+static int sandboxed(struct pst *t)
+{
+	int fd = ps_open(t->dirfd, "d/../d", O_RDONLY | O_DIRECTORY, 0,
+	    PS_IN_ROOT), re;
+
+	PST_CHECK(fd >= 0);
+	PST_CHECK(!strcmp(ps_last_route(), "walk"));
+	PST_CHECK(ps_open(fd, "../..", O_PATH, 0, PS_BENEATH) == -1);
+	PST_CHECK(errno == EXDEV);
+	close(fd);
+	fd = ps_open(t->dirfd, "d/f", O_RDONLY, 0, PS_BENEATH);
+	PST_CHECK(fd >= 0);
+	if (pst_proc_usable()) {
+		re = ps_reopen(fd, O_RDONLY, 0);
+		PST_CHECK(re >= 0);
+		PST_CHECK(!strcmp(ps_last_route(), "proc-reopen"));
+		close(re);
+	}
+	close(fd);
+	return 0;
+}
+
+static void open_sandbox_eperm(void **state)
+{
+	struct pst *t = *state;
+	const struct pst_fault eperm[] = {
+		PST_FAULT(SCMP_SYS(openat2), EPERM),
+		PST_FAULT(SCMP_SYS(statx), EPERM), { 0 } };
+
+	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	pst_write(t->dirfd, "d/f", "f", 0644);
+	assert_int_equal(pst_with_faults(t, eperm, sandboxed), 0);
 }
 
 int main(void)
@@ -741,6 +788,7 @@ int main(void)
 		PST_TEST(open_unrelated_renames),
 		PST_TEST(open_mkdirs_errors),
 		PST_TEST(open_denied_as_nobody),
+		PST_TEST(open_sandbox_eperm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -305,14 +305,27 @@ static void remove_tree_emfile(void **state)
 	assert_int_equal(ps_remove_tree(t->dirfd, "tree", 0), 0);
 }
 
-/* A disk that fails the listing: that error, and the tree kept. */
-static int remove_faulty(struct pst *t)
+/* ps_remove_tree of "tree" under the faults fails with err, and the
+ * tree is kept. */
+static int tree_err;
+
+static int remove_fails(struct pst *t)
 {
 	PST_CHECK(ps_remove_tree(t->dirfd, "tree", 0) == -1);
-	PST_CHECK(errno == EIO);
+	PST_CHECK(errno == tree_err);
 	return 0;
 }
 
+static void assert_tree_fails(struct pst *t, const struct pst_fault *f,
+    int err)
+{
+	tree_err = err;
+	assert_int_equal(pst_with_faults(t, f, remove_fails), 0);
+	pst_assert_content(t->dirfd, "tree/sub/deeper/h", "h");
+	pst_assert_content(t->dirfd, "tree/f", "f");
+}
+
+/* A disk that fails the listing: that error. */
 static void remove_tree_read_error(void **state)
 {
 	struct pst *t = *state;
@@ -320,24 +333,14 @@ static void remove_tree_read_error(void **state)
 		PST_FAULT(SCMP_SYS(getdents64), EIO), { 0 } };
 
 	make_tree(t->dirfd, "tree");
-	assert_int_equal(pst_with_faults(t, eio, remove_faulty), 0);
-	pst_assert_content(t->dirfd, "tree/sub/deeper/h", "h");
-	pst_assert_content(t->dirfd, "tree/f", "f");
+	assert_tree_fails(t, eio, EIO);
 }
 
 /*
  * Every directory the walk enters turns out not to be one (a symlink or
  * a file put where the listing saw a directory, each time): the walk
- * starts again from the top, then gives up with EAGAIN, nothing removed
- * below that directory.
+ * starts again from the top, then gives up with EAGAIN.
  */
-static int remove_swapped(struct pst *t)
-{
-	PST_CHECK(ps_remove_tree(t->dirfd, "tree", 0) == -1);
-	PST_CHECK(errno == EAGAIN);
-	return 0;
-}
-
 static void remove_tree_keeps_changing_eagain(void **state)
 {
 	struct pst *t = *state;
@@ -351,16 +354,12 @@ static void remove_tree_keeps_changing_eagain(void **state)
 	};
 
 	make_tree(t->dirfd, "tree");
-	for (size_t i = 0; i < 2; i++)
-		assert_int_equal(pst_with_faults(t, swapped[i],
-		    remove_swapped), 0);
-	pst_assert_content(t->dirfd, "tree/sub/deeper/h", "h");
-	pst_assert_content(t->dirfd, "tree/f", "f");
+	assert_tree_fails(t, swapped[0], EAGAIN);
+	assert_tree_fails(t, swapped[1], EAGAIN);
 }
 
-/* A sticky directory of root's, holding root's file: nobody may not
- * remove it (EPERM, not taken for a directory put there), and the file
- * stays. */
+/* Root's file in root's sticky directory: nobody cannot remove it
+ * (EPERM, which is no directory put there), and the file stays. */
 static int remove_sticky_as_nobody(struct pst *t)
 {
 	PST_CHECK(ps_remove_tree(t->dirfd, "sticky", 0) == -1);
