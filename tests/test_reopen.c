@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* ps_reopen: a new descriptor for the same inode, with new flags. */
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "fault.h"
 
 /* Files other than directories reopen through /proc on Linux. */
 static void need_proc(void)
@@ -306,6 +310,92 @@ static void reopen_as_nobody_keeps_permissions(void **state)
 	pst_assert_as_nobody(t, reopen_as_nobody);
 }
 
+/*
+ * The procfs handle when making it meets an error.  statx is missing in
+ * each child (a kernel before 4.11), so no kept handle can be checked
+ * and every call makes its own.  A private procfs refused at any step,
+ * or a clone refused for the whole namespace (EINVAL: locked submounts),
+ * leaves the next handle; out of descriptors, the call fails with EMFILE
+ * rather than take a weaker one.
+ */
+#define NO_STATX PST_FAULT(SCMP_SYS(statx), ENOSYS)
+
+struct handle_fault {
+	const char *what;
+	int err;		/* 0: reopened */
+	int needs;		/* 1: /proc mounted; 2: a private procfs */
+	struct pst_fault f[4];
+};
+
+static const struct handle_fault handle_faults[] = {
+	{ "fsconfig EPERM", 0, 1,
+	  { NO_STATX, PST_FAULT(SCMP_SYS(fsconfig), EPERM) } },
+	{ "fsmount EPERM", 0, 1,
+	  { NO_STATX, PST_FAULT(SCMP_SYS(fsmount), EPERM) } },
+	{ "fsopen EPERM, open_tree EINVAL", 0, 1,
+	  { NO_STATX, PST_FAULT(SCMP_SYS(fsopen), EPERM),
+	    PST_FAULT(SCMP_SYS(open_tree), EINVAL) } },
+	/* A sandbox's EPERM: fstat identifies the handle. */
+	{ "statx EPERM", 0, 2, { PST_FAULT(SCMP_SYS(statx), EPERM) } },
+	{ "fsopen EMFILE", EMFILE, 2,
+	  { NO_STATX, PST_FAULT(SCMP_SYS(fsopen), EMFILE) } },
+	{ "fsopen EPERM, open_tree EMFILE", EMFILE, 2,
+	  { NO_STATX, PST_FAULT(SCMP_SYS(fsopen), EPERM),
+	    PST_FAULT(SCMP_SYS(open_tree), EMFILE) } },
+};
+
+static const struct handle_fault *handle_fault;
+static int handle_fd;
+
+static int reopen_under_fault(struct pst *t)
+{
+	int nfd = ps_reopen(handle_fd, O_RDONLY, 0);
+	struct stat a, b;
+
+	(void)t;
+	if (handle_fault->err) {
+		PST_CHECK(nfd == -1);
+		PST_CHECK(errno == handle_fault->err);
+		return 0;
+	}
+	PST_CHECK(nfd >= 0);
+	PST_CHECK(!strcmp(ps_last_route(), "proc-reopen"));
+	PST_CHECK(fstat(handle_fd, &a) == 0 && fstat(nfd, &b) == 0);
+	PST_CHECK(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	close(nfd);
+	return 0;
+}
+
+static void reopen_procfs_handle_faults(void **state)
+{
+	struct pst *t = *state;
+	const char *env = getenv("PS_TEST_PROC");
+	struct statfs sfs;
+	/* The real /proc, nothing over its fd directories. */
+	int mounted = env ? !strcmp(env, "present") :
+	    statfs("/proc/self/fd", &sfs) == 0 &&
+	    sfs.f_type == PROC_SUPER_MAGIC;
+	int ran = 0;
+
+	pst_write(t->dirfd, "f", "data", 0644);
+	handle_fd = open_path(t, "f", 0);
+	for (size_t i = 0; i < sizeof(handle_faults) /
+	    sizeof(*handle_faults); i++) {
+		handle_fault = &handle_faults[i];
+		if (handle_fault->needs == 1 ? !mounted : !pst_private_proc())
+			continue;
+		if (pst_with_faults(t, handle_fault->f, reopen_under_fault))
+			fail_msg("under %s", handle_fault->what);
+		ran++;
+	}
+	close(handle_fd);
+	if (!ran) {
+		fprintf(stderr, "skipped: neither /proc nor a procfs of our "
+		    "own here\n");
+		skip();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +412,7 @@ int main(void)
 		PST_TEST(reopen_no_upgrade_access_mode_3),
 		PST_TEST(reopen_truncates_regular_files_only),
 		PST_TEST(reopen_as_nobody_keeps_permissions),
+		PST_TEST(reopen_procfs_handle_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
