@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -48,4 +49,15 @@ int pst_with_faults(struct pst *t, const struct pst_fault *faults,
 	if (WEXITSTATUS(status) == 125)
 		skip();
 	return WEXITSTATUS(status);
+}
+
+void pst_fault_runs(const char *also)
+{
+	const char *p = getenv("PS_EMULATE_PROFILE");
+
+	if (p && strcmp(p, "none") && !(also && !strcmp(p, also))) {
+		fprintf(stderr, "skipped: faults are made in plain runs%s%s "
+		    "only\n", also ? " and under " : "", also ? also : "");
+		skip();
+	}
 }

@@ -35,4 +35,10 @@ struct pst_fault {
 int pst_with_faults(struct pst *t, const struct pst_fault *faults,
     int (*fn)(struct pst *t));
 
+/* Faults are made in plain runs (no profile, or "none") and under the
+ * profile also (NULL: none), where the run's routes change what they
+ * reach; elsewhere the test skips: the profile would only repeat them
+ * (and CI's time). */
+void pst_fault_runs(const char *also);
+
 #endif /* PS_TEST_FAULT_H */

@@ -492,9 +492,11 @@ static int copy_under_fault(struct pst *t)
 static void flink_copy_faults(void **state)
 {
 	struct pst *t = *state;
-	int fd = open_file(t, "a", "0123456789", O_RDWR), xattr, ran = 0, c;
+	int fd, xattr, ran = 0, c;
 	char v[16];
 
+	pst_fault_runs(NULL);
+	fd = open_file(t, "a", "0123456789", O_RDWR);
 	xattr = fsetxattr(fd, "user.pathsafe", "kept", 4, 0) == 0;
 	assert_true(xattr || errno == EOPNOTSUPP);
 	assert_int_equal(fchmod(fd, 06750), 0);

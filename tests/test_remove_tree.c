@@ -332,6 +332,7 @@ static void remove_tree_read_error(void **state)
 	const struct pst_fault eio[] = {
 		PST_FAULT(SCMP_SYS(getdents64), EIO), { 0 } };
 
+	pst_fault_runs(NULL);
 	make_tree(t->dirfd, "tree");
 	assert_tree_fails(t, eio, EIO);
 }
@@ -353,6 +354,7 @@ static void remove_tree_keeps_changing_eagain(void **state)
 		    O_DIRECTORY | O_NOFOLLOW), { 0 } },
 	};
 
+	pst_fault_runs(NULL);
 	make_tree(t->dirfd, "tree");
 	assert_tree_fails(t, swapped[0], EAGAIN);
 	assert_tree_fails(t, swapped[1], EAGAIN);

@@ -377,6 +377,7 @@ static void reopen_procfs_handle_faults(void **state)
 	    sfs.f_type == PROC_SUPER_MAGIC;
 	int ran = 0;
 
+	pst_fault_runs("no-openat2");
 	pst_write(t->dirfd, "f", "data", 0644);
 	handle_fd = open_path(t, "f", 0);
 	for (size_t i = 0; i < sizeof(handle_faults) /
