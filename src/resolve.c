@@ -231,10 +231,15 @@ static int step(struct walk *w, const char *name, char *after)
 		return -EEXIST;
 	if (fd == -ENOENT && (w->rflags & PS__RESOLVE_MKDIRS)) {
 		r = PS__SYS(mkdirat(w->cur, name, w->mode));
-		if (r < 0 && r != -EEXIST)
+		if (r == 0 || r == -EEXIST)
+			r = fd = PS__SYS(openat(w->cur, name,
+			    O_PATH | O_NOFOLLOW | O_CLOEXEC));
+		/* The directory held, or the one just made, was removed
+		 * meanwhile (a directory renamed over it): walk again. */
+		if (r == -ENOENT)
+			return -EAGAIN;
+		if (r < 0)
 			return r;
-		fd = PS__SYS(openat(w->cur, name,
-		    O_PATH | O_NOFOLLOW | O_CLOEXEC));
 	}
 	if (fd < 0)
 		return fd;
