@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	int d, fds, status, most = 0, n, r = 0;
 	char path[4096], route[64];
 	uint32_t last = 0, v;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	RH_CHECK(sh != MAP_FAILED);
@@ -102,8 +102,10 @@ int main(int argc, char **argv)
 	snprintf(route, sizeof(route), "%s", ps_last_route());
 	for (long k = 0; k < kills; k++) {
 		RH_CHECK((pid = fork()) >= 0);
-		if (pid == 0)
+		if (pid == 0) {
+			rh_die_with(parent);
 			child(d, last + 1, sh);
+		}
 		random_delay();
 		inside += atomic_load(&sh->publishing);
 		RH_CHECK(kill(pid, SIGKILL) == 0);

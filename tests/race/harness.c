@@ -4,7 +4,9 @@
 #include <ftw.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -50,6 +52,13 @@ static int remove_entry(const char *path, const struct stat *st, int type,
 void rh_remove_tree(const char *path)
 {
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void rh_die_with(pid_t parent)
+{
+	/* After the prctl, a parent already gone shows as another. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
 }
 
 void rh_pin(int cpu)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 
 #include "../fdcount.h"
 
@@ -27,6 +28,10 @@ void rh_remove_tree(const char *path);
 /* Pins the calling thread to cpu modulo the CPUs we may run on; the
  * first call must come before any thread is started. */
 void rh_pin(int cpu);
+/* In a forked child that loops until killed: it dies with its parent
+ * (parent: the pid before fork), so a harness that fails never leaves
+ * it spinning. */
+void rh_die_with(pid_t parent);
 /* renameat2(RENAME_EXCHANGE) of two names in one directory. */
 int rh_exchange(int dirfd, const char *a, const char *b);
 

@@ -213,6 +213,7 @@ static _Noreturn void attacker(struct ctx *c, pid_t victim, int ready)
 {
 	char from[64], to[64];
 
+	rh_die_with(victim);
 	rh_pin(1);
 	{
 	int x = open(c->decoy_path, O_RDONLY | O_CLOEXEC);
