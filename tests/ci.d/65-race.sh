@@ -26,21 +26,28 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 passed=0 failed=0 skipped=0
 
-# run NAME PROFILE CMD...: one item, its output kept for the table.
-run() {
-	local name=$1 profile=$2 out status
-	shift 2
-	out=$("$emulate" "$profile" -- "$@" 2>&1)
-	status=$?
-	printf '%s\n' "$out" | grep -v '^summary:' | sed 's/^/    /'
-	printf '%s\n' "$out" | grep '^summary:' >>"$log"
-	if [ $status -eq 0 ]; then
-		echo "PASS $name ($profile)"
+# report NAME PROFILE STATUS OUTFILE: one item's output and verdict, its
+# summary lines kept for the table.
+report() {
+	grep -v '^summary:' "$4" | sed 's/^/    /'
+	grep '^summary:' "$4" >>"$log"
+	rm -f "$4"
+	if [ "$3" -eq 0 ]; then
+		echo "PASS $1 ($2)"
 		passed=$((passed + 1))
 	else
-		echo "FAIL $name ($profile): exit $status"
+		echo "FAIL $1 ($2): exit $3"
 		failed=$((failed + 1))
 	fi
+}
+
+# run NAME PROFILE CMD...: one item.
+run() {
+	local name=$1 profile=$2 out
+	shift 2
+	out=$(mktemp)
+	"$emulate" "$profile" -- "$@" >"$out" 2>&1
+	report "$name" "$profile" $? "$out"
 }
 
 for attack in chmod funlink publish-trunc publish-rename reopen flink sweep; do
@@ -71,8 +78,8 @@ run "attack mount-ns" fchmodat2-enosys,linkat-old,no-mount-api \
 # flag (PS_IN_ROOT, PS_BENEATH) and route: ps_open on openat2 and on the
 # walk (under no-openat2); ps_mkdirs (always the walk) and
 # ps_remove_tree (its own route) with cheaper rounds, 1 in 8 (mkdirs)
-# or 32 (remove-tree) as deep as before, on a private tmpfs.
-rooted=(mkdirs-in-root mkdirs-beneath remove-tree-in-root remove-tree-beneath)
+# or 32 (remove-tree) as deep as before, on a private tmpfs; those two
+# kinds run two at a time (see rooted_pair).
 soak=()
 [ "${PS_RACE_SOAK:-0}" = 1 ] && soak=(--soak)
 for p in none no-openat2; do
@@ -81,9 +88,22 @@ for p in none no-openat2; do
 			"${soak[@]}"
 	done
 done
-for attack in "${rooted[@]}"; do
-	run "rooted $attack" none "$race/ps-rooted" "$attack" "${soak[@]}"
-done
+# Two at a time: a victim spends most of its time waiting on its own
+# attackers' renames (alone, some 90 moves and 220 exchanges per call), so
+# a pair takes about the time of one, each call still raced by dozens.
+rooted_pair() {
+	local a=$1 b=$2 out_a out_b pid status
+	out_a=$(mktemp) out_b=$(mktemp)
+	"$emulate" none -- "$race/ps-rooted" "$a" "${soak[@]}" >"$out_a" 2>&1 &
+	pid=$!
+	"$emulate" none -- "$race/ps-rooted" "$b" "${soak[@]}" >"$out_b" 2>&1
+	status=$?
+	wait $pid
+	report "rooted $a" none $? "$out_a"
+	report "rooted $b" none $status "$out_b"
+}
+rooted_pair mkdirs-in-root mkdirs-beneath
+rooted_pair remove-tree-in-root remove-tree-beneath
 
 # Hostile names against a sentinel outside the tree (tests/attack): every
 # call taking a path, every name shape, every valid combination of the
