@@ -5,7 +5,8 @@
 # resolution beneath a root; hostile names against a sentinel;
 # SIGKILLed publishers; EMFILE, ENOSPC and
 # EFBIG; and the libFuzzer target.  Then a table of what was done.
-#   PS_RACE_ITERATIONS  iterations per attack (default 20000)
+#   PS_RACE_ITERATIONS  iterations per ps-race attack (default 20000;
+#                       ps-rooted makes 100,000 calls per item)
 #   PS_RACE_SOAK=1      1,000,000 iterations per attack
 #   PS_RACE_KILLS       SIGKILLs per crash run (default 1000)
 #   PS_FUZZ_SECONDS     fuzzing time (default 60)
