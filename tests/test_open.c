@@ -780,6 +780,61 @@ static void open_sandbox_eperm(void **state)
 	assert_int_equal(pst_with_faults(t, eperm, sandboxed), 0);
 }
 
+/*
+ * openat2 answering EAGAIN every time, as under a storm of renames
+ * elsewhere: after its 16 tries the walk resolves, still confined, and
+ * the next call tries openat2 again (EAGAIN says nothing is missing).
+ */
+static int eagain_storm(struct pst *t)
+{
+	int fd = ps_open(t->dirfd, "d/../d", O_RDONLY | O_DIRECTORY, 0,
+	    PS_IN_ROOT);
+
+	PST_CHECK(fd >= 0);
+	PST_CHECK(!strcmp(ps_last_route(), "walk"));
+	PST_CHECK(ps_open(fd, "../..", O_PATH, 0, PS_BENEATH) == -1);
+	PST_CHECK(errno == EXDEV);
+	close(fd);
+	fd = ps_mkdirs(t->dirfd, "d/../e/f", 0755, PS_BENEATH);
+	PST_CHECK(fd >= 0);
+	PST_CHECK(!strcmp(ps_last_route(), "walk"));
+	close(fd);
+	return 0;
+}
+
+static void open_eagain_falls_to_walk(void **state)
+{
+	struct pst *t = *state;
+	const struct pst_fault storm[] = {
+		PST_FAULT(SCMP_SYS(openat2), EAGAIN), { 0 } };
+
+	pst_fault_runs(NULL);
+	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	assert_int_equal(pst_with_faults(t, storm, eagain_storm), 0);
+	assert_int_equal(faccessat(t->dirfd, "e/f", F_OK, 0), 0);
+}
+
+/* A directory the walk holds, removed by a rename over it, makes mkdirat
+ * there say ENOENT: a new walk (EAGAIN at last), never ENOENT, and
+ * nothing made. */
+static int held_dir_removed(struct pst *t)
+{
+	PST_CHECK(ps_mkdirs(t->dirfd, "n/m", 0755, PS_BENEATH) == -1);
+	PST_CHECK(errno == EAGAIN);
+	return 0;
+}
+
+static void open_mkdirs_held_dir_removed(void **state)
+{
+	struct pst *t = *state;
+	const struct pst_fault removed[] = {
+		PST_FAULT(SCMP_SYS(mkdirat), ENOENT), { 0 } };
+
+	pst_fault_runs(NULL);
+	assert_int_equal(pst_with_faults(t, removed, held_dir_removed), 0);
+	pst_assert_entries(t->dirfd, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -793,6 +848,8 @@ int main(void)
 		PST_TEST(open_mkdirs_errors),
 		PST_TEST(open_denied_as_nobody),
 		PST_TEST(open_sandbox_eperm),
+		PST_TEST(open_eagain_falls_to_walk),
+		PST_TEST(open_mkdirs_held_dir_removed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
