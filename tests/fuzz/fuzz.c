@@ -30,6 +30,7 @@
 #include <pathsafe/pathsafe.h>
 
 #include "../fdcount.h"
+#include "input.h"
 
 #define NFD 8
 #define NTMP 3
@@ -56,19 +57,6 @@ static const int reflags[] = {
 static char root[4096];
 static int sandbox = -1, sentinel = -1;
 static uint64_t sentinel_sum;
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned take(struct in *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
 
 #define PICK(in, a) ((a)[take(in) % (sizeof(a) / sizeof((a)[0]))])
 

@@ -30,6 +30,7 @@
 #include <pathsafe/pathsafe.h>
 
 #include "../fdcount.h"
+#include "input.h"
 
 #include "../attack/layout.h"
 
@@ -84,19 +85,6 @@ static int follows_last(int call, int slash)
 
 static struct layout l;
 static char name[8192];
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned take(struct in *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
 
 #define PICK(in, a) (take(in) % (sizeof(a) / sizeof((a)[0])))
 
