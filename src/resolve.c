@@ -413,11 +413,14 @@ int ps__resolve(int dirfd, const char *path, int oflags, mode_t mode,
 	 * ".." when any rename or mount anywhere happened meanwhile (the
 	 * kernel's rename_lock and mount_lock are global), which a busy
 	 * machine can make happen every time; the walk checks only the
-	 * directories of this path, so it takes the later tries.  The
+	 * directories of this path, so it takes the later tries.  Not for
+	 * PS_NO_XDEV: where a sandbox filters statx the walk tells mounts
+	 * only by st_dev, and anyone who can rename could force it.  The
 	 * kernel cannot create directories on the way: mkdirs always
 	 * walks. */
 	for (int i = 0; i < MAX_RETRIES && r == -EAGAIN; i++) {
-		r = mkdirs || i >= KERNEL_TRIES ? PS__ENOROUTE :
+		r = mkdirs || (i >= KERNEL_TRIES && !(rflags & PS_NO_XDEV)) ?
+		    PS__ENOROUTE :
 		    ps__os_openat2(dirfd, path, oflags, mode, rflags);
 		if (r == PS__ENOROUTE) {
 			r = walk_path(dirfd, path, oflags, mode, rflags);

@@ -783,7 +783,8 @@ static void open_sandbox_eperm(void **state)
 /*
  * openat2 answering EAGAIN every time, as under a storm of renames
  * elsewhere: after its 16 tries the walk resolves, still confined, and
- * the next call tries openat2 again (EAGAIN says nothing is missing).
+ * the next call tries openat2 again (EAGAIN says nothing is missing);
+ * with PS_NO_XDEV the EAGAIN stands.
  */
 static int eagain_storm(struct pst *t)
 {
@@ -799,6 +800,11 @@ static int eagain_storm(struct pst *t)
 	PST_CHECK(fd >= 0);
 	PST_CHECK(!strcmp(ps_last_route(), "walk"));
 	close(fd);
+	/* Under PS_NO_XDEV the walk may judge mounts by st_dev alone: a
+	 * rename storm must not force it. */
+	PST_CHECK(ps_open(t->dirfd, "d/../d", O_PATH, 0,
+	    PS_BENEATH | PS_NO_XDEV) == -1);
+	PST_CHECK(errno == EAGAIN);
 	return 0;
 }
 
