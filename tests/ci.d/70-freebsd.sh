@@ -5,4 +5,6 @@
 # examples and pscp linked too; one line per file and check.  Skips where
 # the sysroot is absent.
 set -euo pipefail
+# shellcheck source=tests/stage-env.sh
+. "$(dirname "$0")/../stage-env.sh"
 exec "$PS_ROOT/tests/freebsd/compile-check.sh"
