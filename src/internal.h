@@ -166,6 +166,14 @@ PS__HIDDEN int ps__os_reopen(int fd, const struct stat *st, int oflags);
  * PS__ENOROUTE where the kernel cannot resolve under those flags. */
 PS__HIDDEN int ps__os_openat2(int dirfd, const char *path, int oflags,
     mode_t mode, unsigned rflags);
+/* The walk's last component: name, one name in dirfd, opened as
+ * openat(dirfd, name, oflags | O_NOFOLLOW | O_CLOEXEC, mode) opens it on
+ * Linux (a symlink: ELOOP, or ENOTDIR to O_DIRECTORY), except a node
+ * whose open yields some other file (FreeBSD's fd/N): EXDEV, as a magic
+ * link, before it is opened.  Linux's such nodes are magic links, which
+ * ps__os_magic_link tells: there, one openat. */
+PS__HIDDEN int ps__os_open_name(int dirfd, const char *name, int oflags,
+    mode_t mode);
 /* What the userspace walk needs of an open file: its type, inode, and
  * the mount it is on (0 where the kernel cannot tell; then st_dev
  * alone decides). */

@@ -267,8 +267,9 @@ static int last(struct walk *w, const char *name, char *after, int *fd)
 	int follow_ok = !(w->oflags & O_NOFOLLOW), err = 0, r;
 	struct ps__ident id;
 
-	*fd = PS__SYS(openat(w->cur, name, w->oflags | O_NOFOLLOW | O_CLOEXEC,
-	    w->mode));
+	/* Never a node whose open yields another file (FreeBSD's fd/N):
+	 * EXDEV, as a magic link. */
+	*fd = ps__os_open_name(w->cur, name, w->oflags, w->mode);
 	/* A symlink answers ELOOP, or ENOTDIR to O_DIRECTORY: look again at
 	 * what the name holds, without following it. */
 	if (follow_ok && (*fd == -ELOOP ||

@@ -218,16 +218,41 @@ int ps__os_fd_path(int fd, char *buf, size_t size)
 	return 0;
 }
 
+/* 0 for a file that stands for itself, EXDEV for an fd/N node (see
+ * ps__freebsd_fd_node), or -errno.  AT_FDCWD's is the current
+ * directory, never one. */
+static int not_fd_node(int fd)
+{
+	struct stat st;
+	int r;
+
+	if (fd == AT_FDCWD)
+		return 0;
+	r = PS__SYS(fstat(fd, &st));
+	if (r == 0)
+		r = ps__freebsd_fd_node(fd, &st);
+	return r > 0 ? -EXDEV : r;
+}
+
 int ps__os_fchmod_nofollow(int dirfd, const char *path, mode_t mode,
     int empty)
 {
 	/* Unlike Linux, FreeBSD changes a symlink's own mode: kern_fchmodat
 	 * looks the name up NOFOLLOW and calls setfmode on what it found
 	 * (vfs_syscalls.c).  AT_EMPTY_PATH takes dirfd's own vnode, an
-	 * O_PATH one too. */
-	int r = PS__SYS(fchmodat(dirfd, path, mode,
-	    AT_SYMLINK_NOFOLLOW | (empty ? AT_EMPTY_PATH : 0)));
+	 * O_PATH one too.  An fd/N node would pass the chmod on to the
+	 * caller's descriptor N (fdesc_setattr, fs/fdescfs/fdesc_vnops.c):
+	 * the name is pinned O_PATH and checked first, and the mode set on
+	 * that very vnode. */
+	int fd = empty ? dirfd : PS__SYS(openat(dirfd, path,
+	    O_PATH | O_NOFOLLOW | O_CLOEXEC));
+	int r = !empty && fd < 0 ? fd : not_fd_node(fd);
 
+	if (r == 0)
+		r = PS__SYS(fchmodat(fd, "", mode,
+		    AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH));
+	if (!empty && fd >= 0)
+		close(fd);
 	if (r == 0)
 		ps__set_route("fchmodat");
 	return r;
@@ -244,7 +269,6 @@ int ps__os_reopen(int fd, const struct stat *st, int oflags)
 {
 	int nfd;
 
-	(void)st;
 	if (ps__freebsd_osrel() < PS__FREEBSD_MIN)
 		return PS__ENOROUTE;
 	/* The kernel opens fd's own vnode: no name is looked up, and the
@@ -252,8 +276,15 @@ int ps__os_reopen(int fd, const struct stat *st, int oflags)
 	 * (vn_open_vnode, vfs_vnops.c), not against fd's.  Every
 	 * supported kernel (13.1+) has O_EMPTY_PATH, so ENOENT is not an
 	 * old kernel looking up "" but fd's vnode gone (namei_emptypath,
-	 * vfs_lookup.c: VN_IS_DOOMED), and is the answer. */
-	nfd = PS__SYS(openat(fd, "", O_EMPTY_PATH | oflags | O_CLOEXEC));
+	 * vfs_lookup.c: VN_IS_DOOMED), and is the answer.  An fd/N node's
+	 * open would give a duplicate of the caller's descriptor N instead
+	 * (see ps__freebsd_fd_node): EXDEV. */
+	nfd = ps__freebsd_fd_node(fd, st);
+	if (nfd > 0)
+		return -EXDEV;
+	if (nfd == 0)
+		nfd = PS__SYS(openat(fd, "", O_EMPTY_PATH | oflags |
+		    O_CLOEXEC));
 	if (nfd >= 0)
 		ps__set_route("o-empty-path");
 	return nfd;

@@ -55,6 +55,14 @@ int ps__os_openat2(int dirfd, const char *path, int oflags, mode_t mode,
 	return r;
 }
 
+/* Linux's nodes that lead elsewhere are procfs's magic links, which
+ * O_NOFOLLOW refuses (ELOOP) and ps__os_magic_link tells. */
+int ps__os_open_name(int dirfd, const char *name, int oflags, mode_t mode)
+{
+	return PS__SYS(openat(dirfd, name, oflags | O_NOFOLLOW | O_CLOEXEC,
+	    mode));
+}
+
 int ps__os_ident(int fd, struct ps__ident *id)
 {
 	struct ps__statx stx;
