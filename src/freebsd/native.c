@@ -3,7 +3,7 @@
  * FreeBSD's own fd-based calls: funlinkat (funlinkat, 13.0; the library
  * needs 13.1 for O_PATH), fchmodat AT_SYMLINK_NOFOLLOW (fchmodat), openat
  * O_EMPTY_PATH (o-empty-path), linkat AT_EMPTY_PATH (linkat-empty-path,
- * root outside a jail), F_KINFO for the name of an fd and renameat2
+ * root outside a jail), F_KINFO (13.1) for the name of an fd and renameat2
  * AT_RENAME_NOREPLACE (16.0) where the headers declare it.  No
  * /proc/self/fd and no O_TMPFILE.  Kernel functions cited are those of
  * freebsd-src's sys/kern.
@@ -205,7 +205,7 @@ int ps__os_fd_path(int fd, char *buf, size_t size)
 
 	kf.kf_structsize = sizeof(kf);
 	if (fcntl(fd, F_KINFO, &kf) < 0)
-		/* EINVAL: a kernel without F_KINFO. */
+		/* EINVAL: a kernel without F_KINFO (before 13.1). */
 		return errno == EINVAL ? -EOPNOTSUPP : -errno;
 	len = strnlen(kf.kf_path, sizeof(kf.kf_path));
 	if (len >= size)
