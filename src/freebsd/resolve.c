@@ -4,7 +4,8 @@
  * serves PS_BENEATH alone; the other flags take the userspace walk.  A
  * mount is told by its filesystem id.  FreeBSD has no magic links, but it
  * has their effect: opening devfs's fd/0-2 or a node of fdescfs gives a
- * duplicate of the caller's own descriptor, wherever its file is.
+ * duplicate of the caller's own descriptor, wherever its file is.  Both
+ * routes refuse them (ps__freebsd_fd_node).
  * Kernel functions cited are those of freebsd-src's sys/.
  */
 #include <sys/param.h>
@@ -29,9 +30,10 @@
  *    the same.
  * kern_openat (kern/vfs_syscalls.c) answers that ENODEV with dupfdopen:
  * the new descriptor is a duplicate of the caller's own descriptor N,
- * whatever file that is, unless the lookup was strictly relative, which
- * only capability mode makes it (NIRES_STRICTREL: O_RESOLVE_BENEATH sets
- * NI_LCF_STRICTREL alone, namei_setup in kern/vfs_lookup.c).
+ * whatever file that is, unless the lookup was strictly relative
+ * (NIRES_STRICTREL), which only capability mode (namei_setup,
+ * kern/vfs_lookup.c) or a dirfd with limited rights (fgetvp_lookup,
+ * kern/kern_descrip.c) makes it; O_RESOLVE_BENEATH does not.
  * fdesc_setattr forwards a chmod the same way.  Only VOP_OPEN does it: an
  * O_PATH open returns before it, and an O_DIRECTORY one refuses a
  * non-directory before it (vn_open_vnode, kern/vfs_vnops.c).
