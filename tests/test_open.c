@@ -640,7 +640,9 @@ static void *rename_loop(void *arg)
  * is no part of the path.  The library's later tries take the walk,
  * which checks only this path's directories, so ps_open and ps_mkdirs
  * succeed.  Baseline: openat2 as a caller would try it, once; how often
- * 16 tries (the library's before the walk) fail too is reported.
+ * 16 tries (the library's before the walk) fail too is reported.  A
+ * rename only spoils a lookup it overlaps, which a loaded machine makes
+ * rare: the rounds go on until the baseline has failed 10 times.
  */
 static void open_unrelated_renames(void **state)
 {
@@ -660,7 +662,7 @@ static void open_unrelated_renames(void **state)
 	assert_true(r.dirfd >= 0);
 	close(openat(r.dirfd, "a", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 	assert_int_equal(pthread_create(&th, NULL, rename_loop, &r), 0);
-	for (; rounds < 5000 && (rounds < 200 || naive < 10); rounds++) {
+	for (; rounds < 200000 && (rounds < 200 || naive < 10); rounds++) {
 		tries = 0;
 		do
 			fd = syscall(SYS_openat2, t->dirfd, path, &how,
@@ -813,9 +815,20 @@ static void open_eagain_falls_to_walk(void **state)
 	struct pst *t = *state;
 	const struct pst_fault storm[] = {
 		PST_FAULT(SCMP_SYS(openat2), EAGAIN), { 0 } };
+	int fd;
 
 	pst_fault_runs(NULL);
 	assert_int_equal(mkdirat(t->dirfd, "d", 0755), 0);
+	/* Where the library has no openat2 (ps-emulate no-openat2) the walk
+	 * serves from the first call: there is no EAGAIN to hand over. */
+	fd = ps_open(t->dirfd, "d", O_PATH, 0, PS_BENEATH);
+	assert_true(fd >= 0);
+	close(fd);
+	if (strcmp(ps_last_route(), "openat2")) {
+		fprintf(stderr, "skipped: route %s, not openat2\n",
+		    ps_last_route());
+		skip();
+	}
 	assert_int_equal(pst_with_faults(t, storm, eagain_storm), 0);
 	assert_int_equal(faccessat(t->dirfd, "e/f", F_OK, 0), 0);
 }
