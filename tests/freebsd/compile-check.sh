@@ -4,7 +4,7 @@
 # sysroot (its /usr/include, /lib/libc.so.7 and /usr/lib), found at
 # ../shared/sysroots/freebsd-13.5 beside the clone (or $PS_FREEBSD_SYSROOT).
 #  - every file of src/ and src/freebsd/ compiles with -Wall -Wextra
-#    -Werror and includes nothing but the sysroot's headers, the public
+#    -Werror, alone and all as one translation unit, and includes nothing but the sysroot's headers, the public
 #    header and the seam; src/freebsd/native.c's renameat2 branch too
 #    (13.5 has none: an overlay adds its two declarations); the Linux
 #    backend must not compile;
@@ -112,6 +112,10 @@ done
 # adds the two declarations 16.0's headers make.
 run "$tmp/overlay" "$cc" "${lib_flags[@]}" -isystem "$overlay" -include \
     "$overlay/renameat2.h" -fsyntax-only src/freebsd/native.c
+# CMake makes one translation unit of them (UNITY_BUILD in CMakeLists.txt):
+# the same static name in two files must fail here too, not on FreeBSD.
+printf '#include "%s"\n' "${srcs[@]/#/$root/}" >"$tmp/unity.c"
+run "$tmp/unity" "$cc" "${lib_flags[@]}" -fsyntax-only "$tmp/unity.c"
 # The Linux backend needs Linux's headers: were it to compile here, the
 # check would not tell the two backends apart.
 for src in src/linux/*.c; do
@@ -142,6 +146,12 @@ if ! failed "$tmp/overlay"; then
 else
 	bad "src/freebsd/native.c with renameat2 (overlay)" \
 	    "$(first_errors "$tmp/overlay")"
+fi
+if ! failed "$tmp/unity"; then
+	ok "one translation unit of them all, as CMake builds it"
+else
+	bad "one translation unit of them all, as CMake builds it" \
+	    "$(first_errors "$tmp/unity")"
 fi
 for src in src/linux/*.c; do
 	if ! failed "$tmp/$(basename "$src")"; then
