@@ -8,8 +8,10 @@
 # in-process rows on the scratch directory build-bench/scratch (on
 # whatever filesystem holds the tree) and on a tmpfs, the old-kernel chmod
 # row under ps-emulate fchmodat2-enosys, strace for each op's syscall
-# sequence, and the copy rows on a tmpfs and loop ext4 and xfs (reflink)
-# images under /tmp, removed afterwards.  Runs in a private mount
+# sequence, the /proc routes' rows with the library of before issue 11
+# beside this one (bench/before-after.sh, which builds that one from git),
+# and the copy rows on a tmpfs and loop ext4 and xfs (reflink) images
+# under /tmp, removed afterwards.  Runs in a private mount
 # namespace, where it also mounts tracefs if the host has not.  Needs root
 # (mounts, the syscall tracepoint), strace, e2fsprogs and xfsprogs.
 # --quick: few rounds, to try it out.
@@ -99,6 +101,11 @@ start=$SECONDS
 	"$bench" -d "$tmpfs" "${rounds[@]}" remove-tree
 	"$bench" -d "$scratch" "${rounds[@]}" remove-tree
 } | tee "$table"
+
+# Issue 11's speed clause: the /proc routes' rows with the library of
+# before that issue and with this one, in turns.
+"$root/bench/before-after.sh" "$bench" "$emulate" "$scratch" "$build" \
+	"$work/before" "${rounds[@]}" | tee "$work/before-after.md"
 
 # Each variant's syscalls, one op after the first, between markers.
 trace=$work/trace.txt
@@ -296,6 +303,15 @@ goals() {
 		{ k = $1; sub(/\/(first|next)$/, "", k) }
 		/\/first \|/ { first[k] = $0; fs[k] = $2 }
 		/\/next \|/ && fs[k] != $2 { print first[k] }'
+	echo
+	echo "## The /proc routes before and after issue 11"
+	echo
+	echo "The same ps-bench, loaded with the library of 8bd2edc (before" \
+		"issue 11's private procfs handle, thread-self and single" \
+		"lookup) and with this tree's, in turns, two passes each" \
+		"(bench/before-after.sh); ratios against the same raw limit."
+	echo
+	cat "$work/before-after.md"
 	echo
 	cat "$root/bench/analysis.md"
 } >"$out"
