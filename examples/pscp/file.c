@@ -94,7 +94,8 @@ static int same_ok(const struct loc *src, const struct stat *s,
 	}
 	if (opt.backup != BACKUP_NONE) {
 		if (!same_link)
-			return S_ISLNK(sp->st_mode) && !S_ISLNK(dp->st_mode) ?
+			return opt.deref != DEREF_NEVER &&
+			    S_ISLNK(sp->st_mode) && !S_ISLNK(dp->st_mode) ?
 			    SAME_BAD : SAME_OK;
 		return same_name(src, dst) ? SAME_BAD : SAME_OK;
 	}
@@ -153,6 +154,164 @@ static int made_before(const struct stat *st)
 	return 0;
 }
 
+static char *backup_name(const struct loc *dst);
+
+/*
+ * Would backing dst up destroy the source (st)?  cp 9.1 asks when the
+ * source is spelled as dst's simple backup (a~ for a) and that name is
+ * the source's file (source_is_dst_backup).  pscp also refuses where
+ * the backup would take the source's only name under another spelling
+ * (a symlink to a~): cp backs up over it and then fails, the source
+ * gone.  Numbered backups take a new name.
+ */
+static int backup_destroys(const struct loc *src, const struct stat *st,
+    const struct loc *dst)
+{
+	const char *base = last(src->name);
+	struct stat b;
+	char *name;
+	int r = 0;
+
+	if (opt.backup == BACKUP_NONE || opt.backup == BACKUP_NUMBERED)
+		return 0;
+	if (!(name = malloc(strlen(dst->name) + strlen(opt.suffix) + 1))) {
+		fail(ENOMEM, "cannot continue");
+		exit(1);
+	}
+	sprintf(name, "%s%s", dst->name, opt.suffix);
+	if (!strcmp(base, last(name)) &&
+	    fstatat(dst->dirfd, name, &b, 0) == 0 && same_inode(st, &b))
+		r = 1;
+	else if (st->st_nlink == 1 && fstatat(dst->dirfd, name, &b,
+	    AT_SYMLINK_NOFOLLOW) == 0 && same_inode(st, &b)) {
+		char *real = backup_name(dst);
+
+		r = !strcmp(real, name);
+		free(real);
+	}
+	free(name);
+	return r;
+}
+
+/* A filesystem's timestamp resolution in ns, as -u found it. */
+struct res {
+	dev_t dev;
+	long long ns;
+	int exact;
+	struct res *next;
+};
+#define BILLION 1000000000LL
+
+static int cmp_time(time_t as, long long ans, time_t bs, long long bns)
+{
+	return as < bs ? -1 : as > bs ? 1 : ans < bns ? -1 : ans > bns;
+}
+
+/* A time in seconds cut to a resolution of two seconds. */
+static time_t even(time_t s, long long res)
+{
+	return res == 2 * BILLION ? s & ~(time_t)1 : s;
+}
+
+/* An upper bound of dst's filesystem resolution from its three times
+ * (no filesystem keeps atime or ctime finer than mtime), at most old. */
+static long long res_bound(const struct stat *d, long long old)
+{
+	long long a = d->st_atim.tv_nsec, c = d->st_ctim.tv_nsec,
+	    m = d->st_mtim.tv_nsec, res;
+	int odd = (d->st_atim.tv_sec | d->st_ctim.tv_sec |
+	    d->st_mtim.tv_sec) & 1;
+
+	for (res = 1; res < old && (a % 10 | c % 10 | m % 10) == 0;
+	    res *= 10, a /= 10, c /= 10, m /= 10)
+		if (res == BILLION) {
+			res *= odd ? 1 : 2;
+			break;
+		}
+	return res;
+}
+
+/* The exact resolution: dst's mtime set with digits below bound, read
+ * back and set again (its atime is kept). -1: cannot tell. */
+static long long res_probe(const struct loc *dst, const struct stat *d,
+    long long bound)
+{
+	struct timespec ts[2] = { d->st_atim, { d->st_mtim.tv_sec |
+	    (bound == 2 * BILLION), d->st_mtim.tv_nsec + bound / 9 } };
+	struct stat back;
+	long long a, res;
+	int r;
+
+	if (utimensat(dst->dirfd, dst->name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	r = fstatat(dst->dirfd, dst->name, &back, AT_SYMLINK_NOFOLLOW);
+	if (r < 0 || back.st_mtim.tv_sec != d->st_mtim.tv_sec ||
+	    back.st_mtim.tv_nsec != d->st_mtim.tv_nsec) {
+		ts[1] = d->st_mtim;
+		utimensat(dst->dirfd, dst->name, ts, AT_SYMLINK_NOFOLLOW);
+	}
+	if (r < 0)
+		return -1;
+	a = BILLION * (back.st_mtim.tv_sec & 1) + back.st_mtim.tv_nsec;
+	for (res = 1; a % 10 == 0 && res != bound; a /= 10) {
+		if (res == BILLION) {
+			res *= 2;
+			break;
+		}
+		res *= 10;
+	}
+	return res;
+}
+
+/*
+ * -u: is dst (d) older than the source (s)?  As cp 9.1 (gnulib's
+ * utimecmp): with the times kept, the source's mtime is first cut to
+ * the resolution of dst's filesystem, so that a copy made with -p on a
+ * filesystem with whole seconds is not older than its source.  The
+ * resolution comes from dst's times or, where they leave it open, from
+ * setting dst's mtime and reading it back (then setting it again),
+ * once per filesystem.
+ */
+static int update_older(const struct loc *dst, const struct stat *d,
+    const struct stat *s)
+{
+	static struct res *known;
+	time_t ds = d->st_mtim.tv_sec, ss = s->st_mtim.tv_sec, t;
+	long long dns = d->st_mtim.tv_nsec, sns = s->st_mtim.tv_nsec, res;
+	struct res *r;
+
+	if (!(opt.keep & KEEP_TIMES) || (ds == ss && dns == sns))
+		return cmp_time(ds, dns, ss, sns) < 0;
+	if (ds <= ss - 2 || ss <= ds - 2)
+		return ds < ss;
+	for (r = known; r && r->dev != d->st_dev; r = r->next)
+		;
+	if (!r && (r = malloc(sizeof(*r))))
+		*r = (struct res){ d->st_dev, 2 * BILLION, 0, known };
+	if (r && r->next == known)
+		known = r;
+	res = r ? r->ns : 2 * BILLION;
+	if (!r || !r->exact) {
+		res = res_bound(d, res);
+		if (r)
+			r->ns = res;
+		if (res > 1) {
+			t = even(ss, res);
+			if (cmp_time(ss, sns, ds, dns) <= 0)
+				return 0;
+			if (ds < t || (ds == t && dns < sns - sns % res))
+				return 1;
+			if ((res = res_probe(dst, d, res)) < 0)
+				return 1;
+		}
+		if (r) {
+			r->ns = res;
+			r->exact = 1;
+		}
+	}
+	return cmp_time(ds, dns, even(ss, res), sns - sns % res) < 0;
+}
+
 /* Will the copy of st replace what is at dst by a rename or removal,
  * rather than write into it?  cp then looks at the name itself. */
 static int replaces(const struct stat *st)
@@ -187,10 +346,7 @@ int check_target(const struct loc *src, const struct loc *dst,
 		return fail(0, "%s and %s are the same file", q(src->path),
 		    q(dst->path));
 	if (!S_ISDIR(st->st_mode)) {
-		if (opt.update && (dst_st->st_mtim.tv_sec >
-		    st->st_mtim.tv_sec || (dst_st->st_mtim.tv_sec ==
-		    st->st_mtim.tv_sec && dst_st->st_mtim.tv_nsec >=
-		    st->st_mtim.tv_nsec)))
+		if (opt.update && !update_older(dst, dst_st, st))
 			return SKIP;
 		if (opt.interactive == ASK_NO)
 			return SKIP;
@@ -206,9 +362,14 @@ int check_target(const struct loc *src, const struct loc *dst,
 		    "directory %s", q(dst->path), q(src->path));
 	if (S_ISDIR(st->st_mode))
 		return EXISTS;
-	if ((how & TOP) && made_before(dst_st))
+	if ((how & TOP) && opt.backup != BACKUP_NUMBERED &&
+	    made_before(dst_st))
 		return fail(0, "will not overwrite just-created %s with %s",
 		    q(dst->path), q(src->path));
+	/* Before anything is written, as cp. */
+	if (backup_destroys(src, st, dst))
+		return fail(0, "backing up %s might destroy source;  %s not "
+		    "copied", q(dst->path), q(src->path));
 	/* Where cp would write through a symlink or into a fifo or a
 	 * device, pscp refuses (documented). */
 	if (!replaces(st) && S_ISLNK(lst.st_mode))

@@ -36,11 +36,19 @@ ncase=0 nfail=0 nknown=0 nskip=0
 # prepare: sets up the case once in $work/N/t, every entry dated $OLD;
 # each variant then starts from a copy (cp -a: modes, owners, times,
 # links, xattrs and ACLs).  A setup that mounts runs once per variant.
+# A setup's "later CMD" runs after the stamp (e.g. touch -d), and at
+# once in a setup that mounts.
 prepare() {
 	mkdir -p "$work/$ncase/t"
-	(cd "$work/$ncase/t" && eval "$setup" >/dev/null 2>&1)
+	: >"$work/later"
+	(
+		later() { printf '%q ' "$@" >>"$work/later"; echo >>"$work/later"; }
+		cd "$work/$ncase/t" && eval "$setup" >/dev/null 2>&1
+	)
 	"$HELPER" stamp "$work/$ncase/t" "$OLD"
+	(cd "$work/$ncase/t" && . "$work/later" >/dev/null 2>&1)
 }
+later() { "$@"; }
 
 # run VARIANT: runs the case in $work/N/VARIANT; its status, stderr (read
 # as cp's), stdout and tree in ${res[VARIANT]}.
@@ -148,6 +156,7 @@ REPLACE="--atomic replaces the file: mode, owner, xattrs and other links are not
 DIRTIME="--atomic replaces a file by a rename, which changes its directory's mtime"
 INTO="pscp refuses to copy a directory into itself before it makes anything, cp after making a level"
 NOFOLLOW="pscp never writes through a symlink at a destination name: it refuses"
+SRCGONE="backing up would take the source's only name: cp does, losing the source, then fails or copies the old target; pscp refuses first"
 
 # --- same file: nothing written, cp's message
 c "same file: a a" 'echo a >a' 'a a'
@@ -239,8 +248,27 @@ c "-n -i: last wins" 'echo new >a; echo old >b' '-n -i a b' "" "" "y"
 c "-i yes" 'echo new >a; echo old >b' '-i a b' "" "" "y"
 c "-i no" 'echo new >a; echo old >b' '-i a b' "" "" "n"
 c "-i new file" 'echo new >a' '-i a b' "" "" "n"
-c "-u newer source" 'echo new >a; echo old >b; touch -d 2000-01-01 b' '-u a b'
-c "-u older source" 'echo new >a; echo old >b' '-u a b'
+c "-u newer source" 'echo new >a; echo old >b; later touch -d 2000-01-01 b' '-u a b'
+c "-u same time" 'echo new >a; echo old >b' '-u a b'
+c "-u older source" 'echo new >a; echo old >b; later touch -d 2000-01-01 a' '-u a b'
+c "-u newer by a fraction" 'echo new >a; echo old >b; later touch -d "2001-01-01 00:00:00.5" a' '-u a b'
+c "-pu newer by a fraction" 'echo new >a; echo old >b; later touch -d "2001-01-01 00:00:00.5" a' '-pu a b'
+c "-u older by a fraction" 'echo new >a; echo old >b; later touch -d "2001-01-01 00:00:00.5" b' '-u a b'
+if [ "$root" = 1 ] && unshare -m --propagation private true 2>/dev/null &&
+	command -v mkfs.ext4 >/dev/null; then
+	# A filesystem with whole seconds (128-byte inodes): cp -u with the
+	# times kept cuts the source's time to them (gnulib's utimecmp).
+	SECONDS_FS='truncate -s 4M "$dir.img"; mkfs.ext4 -q -I 128 "$dir.img"; mkdir m; mount -o loop "$dir.img" m; echo new >a; echo old >m/b; touch -d @978307200 m/b'
+	c "-pu, whole seconds: same second" "$SECONDS_FS; touch -d @978307200.5 a" '-pu a m/b'
+	c "-au, whole seconds: same second" "$SECONDS_FS; touch -d @978307200.5 a" '-au a m/b'
+	c "--preserve=timestamps -u, whole seconds" "$SECONDS_FS; touch -d @978307200.999999999 a" '--preserve=timestamps -u a m/b'
+	c "-u, whole seconds, no -p: copied" "$SECONDS_FS; touch -d @978307200.5 a" '-u a m/b'
+	c "-pu, whole seconds: next second" "$SECONDS_FS; touch -d @978307201.5 a" '-pu a m/b'
+	c "-pu, whole seconds: older" "$SECONDS_FS; touch -d @978307199.5 a" '-pu a m/b'
+	c "-rpu, whole seconds: a tree" "$SECONDS_FS; mkdir s; echo n >s/b; echo n >s/c; touch -d @978307200.5 s/b s/c; mkdir m/s; echo o >m/s/b; touch -d @978307200 m/s/b" '-rpu s m'
+else
+	s "-u, whole seconds" "needs root, unshare -m and mkfs.ext4"
+fi
 c "-f unwritable" 'echo new >a; echo old >b; chmod 444 b' '-f a b' "$REPLACE"
 c "--remove-destination" 'echo new >a; echo old >b; ln b b2' '--remove-destination a b'
 c "-v --remove-destination" 'echo new >a; echo old >b' '-v --remove-destination a b'
@@ -339,6 +367,39 @@ c "--backup=existing, numbered" 'echo new >a; echo old >b; echo o1 >b.~3~' '--ba
 c "-S suffix" 'echo new >a; echo old >b' '-S .bak a b'
 c "-bv" 'echo new >a; echo old >b' '-bv a b'
 c "VERSION_CONTROL" 'echo new >a; echo old >b' 'a b --backup 2>&1; VERSION_CONTROL=numbered "${cmd[@]}" --backup a b'
+
+# --- backups that would destroy the source: refused, nothing written
+B='echo src >a~; echo dst >a'
+c "backup over source: -b a~ a" "$B" '-b a~ a'
+c "backup over source: --backup=simple" "$B" '--backup=simple a~ a'
+c "backup over source: --backup=existing" "$B" '--backup=existing a~ a'
+c "backup over source: existing, numbered there" "$B; echo o >a.~1~" '--backup=existing a~ a'
+c "backup over source: numbered is safe" "$B" '--backup=numbered a~ a'
+c "backup over source: -S .bak" 'echo src >a.bak; echo dst >a' '-S .bak a.bak a'
+c "backup over source: -S, other name is safe" "$B" '-S .bak a~ a'
+c "backup over source: SIMPLE_BACKUP_SUFFIX" 'echo src >a.bak; echo dst >a' '--version >/dev/null; SIMPLE_BACKUP_SUFFIX=.bak "${cmd[@]}" -b a.bak a'
+c "backup over source: -f" "$B" '-fb a~ a'
+c "backup over source: --remove-destination" "$B" '--remove-destination -b a~ a'
+c "backup over source: -u, older target" "$B; later touch -d 2000-01-01 a" '-ub a~ a'
+c "backup over source: -i yes" "$B" '-ib a~ a' "" "" "y"
+c "backup over source: ./a~" "$B" '-b ./a~ a'
+c "backup over source: in a directory" "mkdir d; cd d; $B" '-b d/a~ d/a'
+c "backup over source: through a symlinked name" "mkdir d; echo dst >d/a; echo src >a~; ln -s ../a~ d/a~" '-b a~ d/a'
+c "backup over source: target a symlink to it" 'echo src >a~; ln -s a~ a' '-b a~ a'
+c "backup over source: -bP, target a symlink" 'echo src >a~; ln -s a~ a' '-bP a~ a'
+c "backup over source: source a symlink, followed" 'echo x >x; ln -s x a~; echo dst >a' '-b a~ a'
+c "backup over source: -r, source a symlink" 'echo x >x; ln -s x a~; echo dst >a' '-rb a~ a' "$SRCGONE" "$SRCGONE"
+c "backup over source: symlink to it" "$B; ln -s a~ l" '-b l a' "$SRCGONE" "$SRCGONE"
+c "backup over source: hard link to it is safe" "$B; ln a~ h" '-b h a'
+c "backup over source: -l" "$B" '-lb a~ a'
+c "backup over source: -s" "$B" '-sb a~ a'
+c "backup over source: -r" "$B" '-rb a~ a'
+c "backup over source: -a" "$B" '-ab a~ a'
+c "backup over source: -T" "$B" '-Tb a~ a'
+c "backup over source: symlinks both, -P" 'echo 1 >x; echo 2 >y; ln -s x l~; ln -s y l' '-bP l~ l' "$SRCGONE" "$SRCGONE"
+c "backup over source: symlinks both, followed" 'echo 1 >x; echo 2 >y; ln -s x l~; ln -s y l' '-b l~ l'
+c "backup: numbered over just-created" 'mkdir x y d; echo 1 >x/a; echo 2 >y/a' '--backup=numbered x/a y/a d'
+c "backup: simple over just-created" 'mkdir x y d; echo 1 >x/a; echo 2 >y/a' '--backup=simple x/a y/a d'
 
 # --- more
 c "-ri dir merge, no" 'mkdir -p s t/s; echo n >s/f; echo o >t/s/f' '-ri s t' "" "" "n"
