@@ -4,10 +4,13 @@
  * errno as coreutils does: reflink (FICLONE); copy_file_range; pread and
  * pwrite with a large buffer.  Holes are kept with SEEK_DATA/SEEK_HOLE
  * when the source's offset may move (it is restored); otherwise only
- * calls that take explicit offsets touch the source.
+ * calls that take explicit offsets touch the source.  As cp's --sparse,
+ * holes may instead be filled with zeros, or made from every block of
+ * zeros (read and written then, to see them).
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -22,12 +25,40 @@ struct job {
 	struct ps__copy *c;
 	uint64_t done, total;
 	int kernel;		/* copy_file_range still worth trying */
+	size_t block;		/* PS__HOLES_MAKE: a block of zeros is a hole */
 	char *buf;
 };
 
+static int all_zero(const char *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && !memcmp(p, p + 1, n - 1));
+}
+
+/* Writes n bytes at off, skipping the blocks of zeros if j->block. */
+static int write_out(struct job *j, const char *p, size_t n, off_t off)
+{
+	size_t step = j->block ? j->block : n, len;
+	ssize_t w;
+
+	for (size_t at = 0; at < n; at += len) {
+		len = n - at < step ? n - at : step;
+		if (j->block && all_zero(p + at, len))
+			continue;
+		for (size_t done = 0; done < len; done += w) {
+			w = pwrite(j->dst, p + at + done, len - done,
+			    off + at + done);
+			if (w < 0 && errno != EINTR)
+				return -errno;
+			w = w < 0 ? 0 : w;
+		}
+	}
+	return 0;
+}
+
 static int copy_by_read(struct job *j, off_t *off, off_t end)
 {
-	ssize_t n, w;
+	ssize_t n;
+	int r;
 
 	if (!j->buf && !(j->buf = malloc(BUF_SIZE)))
 		return -ENOMEM;
@@ -43,12 +74,8 @@ static int copy_by_read(struct job *j, off_t *off, off_t end)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : 0;
-		for (ssize_t at = 0; at < n; at += w) {
-			w = pwrite(j->dst, j->buf + at, n - at, *off + at);
-			if (w < 0 && errno != EINTR)
-				return -errno;
-			w = w < 0 ? 0 : w;
-		}
+		if ((r = write_out(j, j->buf, n, *off)) < 0)
+			return r;
 		*off += n;
 		j->done += n;
 		if (j->c->progress)
@@ -97,8 +124,19 @@ static int copy_sparse(struct job *j, off_t size)
 
 	while (r == 0 && off < size) {
 		data = lseek(j->src, off, SEEK_DATA);
+		if (data < 0 && errno != ENXIO)
+			return -errno;
+		/* ENXIO: a hole up to the end. */
 		if (data < 0)
-			return errno == ENXIO ? 0 : -errno;
+			data = size;
+		/* A hole to fill: its zeros are read and written. */
+		if (j->c->holes == PS__HOLES_FILL && off < data) {
+			r = copy_by_read(j, &off, data);
+			if (r < 0 || off < data)
+				return r;
+		}
+		if (data >= size)
+			return 0;
 		hole = lseek(j->src, data, SEEK_HOLE);
 		if (hole < 0)
 			return -errno;
@@ -115,7 +153,7 @@ int ps__copy_fd(int src, int dst, struct ps__copy *c)
 	/* copy_file_range clones too, where the filesystem can (xfs, btrfs):
 	 * a copy that must not share blocks reads and writes, as cp's
 	 * --reflink=never does. */
-	struct job j = { src, dst, c, 0, 0, c->clone != PS__CLONE_NEVER,
+	struct job j = { src, dst, c, 0, 0, c->clone != PS__CLONE_NEVER, 0,
 		NULL };
 	struct stat st;
 	off_t saved = -1, off = 0, size;
@@ -136,6 +174,12 @@ int ps__copy_fd(int src, int dst, struct ps__copy *c)
 	c->method = j.kernel ? "copy-file-range" : "read-write";
 	if (c->keep_holes)
 		saved = lseek(src, 0, SEEK_CUR);
+	/* Blocks of zeros are seen only by reading them. */
+	if (c->keep_holes && c->holes == PS__HOLES_MAKE) {
+		j.kernel = 0;
+		j.block = st.st_blksize > 0 ? (size_t)st.st_blksize : 4096;
+		c->method = "read-write";
+	}
 	/* Without SEEK_DATA (or an offset to restore), copy every byte;
 	 * ENXIO is a file that is all hole. */
 	if (saved >= 0 && (lseek(src, 0, SEEK_DATA) >= 0 || errno == ENXIO)) {

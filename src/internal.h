@@ -126,9 +126,14 @@ PS__HIDDEN int ps__reopen(int fd, const struct stat *st, int oflags);
 
 /* copy.c: the copy engine, shared with pscp. */
 enum { PS__CLONE_AUTO, PS__CLONE_NEVER, PS__CLONE_ALWAYS };
+/* What a copy with keep_holes does with holes: keeps the source's (cp's
+ * --sparse=auto), fills them with zeros (never), or also makes a hole of
+ * each block of zeros (always). */
+enum { PS__HOLES_KEEP, PS__HOLES_FILL, PS__HOLES_MAKE };
 struct ps__copy {
 	int clone;		/* PS__CLONE_* */
 	int keep_holes;		/* may move src's offset, and restores it */
+	int holes;		/* PS__HOLES_*, with keep_holes */
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *arg;
 	const char *method;	/* out: "reflink", "copy-file-range",

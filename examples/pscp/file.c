@@ -469,7 +469,8 @@ done:
 static int engine(int sfd, int dfd, const struct stat *st,
     const struct loc *src, const struct loc *dst, const char **method)
 {
-	struct ps__copy c = { .clone = opt.clone, .keep_holes = 1 };
+	struct ps__copy c = { .clone = opt.clone, .keep_holes = 1,
+		.holes = opt.holes };
 	struct bar b;
 	int r;
 

@@ -112,7 +112,10 @@ static const char help[] =
 "                        always, never\n"
 "      --remove-destination  remove each existing destination file before\n"
 "                        attempting to open it (with --atomic: replace it)\n"
-"      --sparse=WHEN     accepted for cp; holes are always kept\n"
+"      --sparse=WHEN     control creation of sparse files: auto (the\n"
+"                        default: keep the source's holes), always (also\n"
+"                        make a hole of each block of zeros), never (fill\n"
+"                        holes with zeros)\n"
 "      --strip-trailing-slashes  remove any trailing slashes from each\n"
 "                        SOURCE argument\n"
 "  -s, --symbolic-link   make symbolic links instead of copying\n"
@@ -278,6 +281,18 @@ static int reflink_when(const char *when)
 	invalid(when, "--reflink", names);
 }
 
+static int sparse_when(const char *when)
+{
+	static const char *const names[] = { "never", "auto", "always", NULL };
+	static const int holes[] = { PS__HOLES_FILL, PS__HOLES_KEEP,
+		PS__HOLES_MAKE };
+
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(when, names[i]))
+			return holes[i];
+	invalid(when, "--sparse", names);
+}
+
 static int backup_type(const char *how, const char *what)
 {
 	static const char *const names[] = { "none", ",off", "simple",
@@ -372,14 +387,7 @@ static void parse(int argc, char **argv)
 		case OPT_ROUTES: opt.routes = opt.verbose = 1; break;
 		case 's': opt.sym_link = 1; break;
 		case 'S': backup = 1; opt.suffix = optarg; break;
-		case OPT_SPARSE: {
-			static const char *const names[] = { "never", "auto",
-				"always", NULL };
-			if (strcmp(optarg, "never") && strcmp(optarg, "auto") &&
-			    strcmp(optarg, "always"))
-				invalid(optarg, "--sparse", names);
-			break;
-		}
+		case OPT_SPARSE: opt.holes = sparse_when(optarg); break;
 		case OPT_STRIP: strip_slashes = 1; break;
 		case OPT_SWEEP: sweep_dir = optarg; break;
 		case 't':
@@ -408,6 +416,8 @@ static void parse(int argc, char **argv)
 	if (backup && opt.interactive == ASK_NO)
 		usage("options --backup and --no-clobber are mutually "
 		    "exclusive", NULL);
+	if (opt.clone == PS__CLONE_ALWAYS && opt.holes != PS__HOLES_KEEP)
+		usage("--reflink can be used only with --sparse=auto", NULL);
 	if (backup) {
 		const char *env = getenv("VERSION_CONTROL");
 

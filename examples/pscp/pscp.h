@@ -38,6 +38,7 @@ struct options {
 	int quiet_attrs;	/* -a: attributes that cannot be kept are
 				 * not reported */
 	int clone;		/* PS__CLONE_* */
+	int holes;		/* PS__HOLES_*: --sparse */
 	int bar;		/* BAR_* */
 	unsigned keep;		/* KEEP_* */
 	int no_mode;		/* --no-preserve=mode */

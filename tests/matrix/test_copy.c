@@ -3,9 +3,10 @@
  * The copy engine (ps__copy_fd) behind ps_flink's copy fallback and pscp,
  * on each method a profile or filesystem leaves it: reflink on xfs and
  * btrfs, copy_file_range elsewhere, read and write under no-copy-accel.
- * Whatever the method: the same bytes, holes kept when asked, the
- * source's offset left or restored, progress reported up to the total, and a
- * write error (EFBIG past RLIMIT_FSIZE) answered, not hidden.
+ * Whatever the method: the same bytes, holes kept, filled or made when
+ * asked, the source's offset left or restored, progress reported up to
+ * the total, and a write error (EFBIG past RLIMIT_FSIZE) answered, not
+ * hidden.
  */
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -609,6 +610,52 @@ static void copy_all_hole(void **state)
 	close(src);
 }
 
+/* PS__HOLES_FILL (pscp --sparse=never): the holes are written as
+ * zeros, so the copy has no hole before its end. */
+static void copy_fills_holes(void **state)
+{
+	struct pst *t = *state;
+	struct ps__copy c = { .clone = PS__CLONE_NEVER, .keep_holes = 1,
+		.holes = PS__HOLES_FILL };
+	int src = pst_open(t->dirfd, "src", O_RDWR | O_CREAT);
+	int dst = pst_open(t->dirfd, "dst", O_RDWR | O_CREAT);
+
+	fill(src, 4 * MIB, 4096);
+	assert_int_equal(ftruncate(src, 8 * MIB), 0);
+	assert_int_equal(lseek(src, 123, SEEK_SET), 123);
+	assert_int_equal(ps__copy_fd(src, dst, &c), 0);
+	assert_int_equal(lseek(src, 0, SEEK_CUR), 123);
+	assert_same_bytes(src, dst);
+	assert_int_equal(lseek(dst, 0, SEEK_HOLE), 8 * MIB);
+	close(dst);
+	close(src);
+}
+
+/* PS__HOLES_MAKE (pscp --sparse=always): a block of zeros written in
+ * the source is a hole in the copy, read and written to see it. */
+static void copy_makes_holes(void **state)
+{
+	struct pst *t = *state;
+	struct ps__copy c = { .clone = PS__CLONE_NEVER, .keep_holes = 1,
+		.holes = PS__HOLES_MAKE };
+	int src = pst_open(t->dirfd, "src", O_RDWR | O_CREAT);
+	int dst = pst_open(t->dirfd, "dst", O_RDWR | O_CREAT);
+	char *zeros = calloc(1, MIB);
+
+	assert_non_null(zeros);
+	fill(src, 0, 4096);
+	assert_int_equal(pwrite(src, zeros, MIB, 4096), MIB);
+	fill(src, 4096 + MIB, 100);
+	free(zeros);
+	assert_int_equal(ps__copy_fd(src, dst, &c), 0);
+	assert_string_equal(c.method, "read-write");
+	assert_same_bytes(src, dst);
+	assert_int_equal(lseek(dst, 0, SEEK_HOLE), 4096);
+	assert_int_equal(lseek(dst, 4096, SEEK_DATA), 4096 + MIB);
+	close(dst);
+	close(src);
+}
+
 /* Errors on either side are answered: a source that is no open file
  * (EBADF from fstat), a destination open read-only (EBADF, whichever
  * method tried to write), nothing written. */
@@ -684,6 +731,8 @@ int main(void)
 		PST_TEST(copy_write_error),
 		PST_TEST(copy_from_pipe),
 		PST_TEST(copy_all_hole),
+		PST_TEST(copy_fills_holes),
+		PST_TEST(copy_makes_holes),
 		PST_TEST(copy_bad_descriptors),
 		PST_TEST(copy_retries_eintr),
 		PST_TEST(copy_keeps_attrs),

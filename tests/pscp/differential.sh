@@ -422,6 +422,20 @@ c "-r dir onto file symlink" 'mkdir s; echo a >a; ln -s a t' '-r s t'
 c "fifo with -r" 'mkfifo p' '-r p q'
 c "dst . with slash source" 'mkdir -p x/s; echo a >x/s/f' '-r x/s/ .'
 
+# --- --sparse: holes kept (auto), filled (never), made of zeros (always)
+H='mkdir d; truncate -s 4M s; printf abc | dd of=s bs=1 seek=1M conv=notrunc; { head -c 100000 /dev/zero; echo y; } >z'
+c "sparse: kept by default" "$H" 's z d'
+c "sparse: --sparse=auto" "$H" '--sparse=auto s z d'
+c "sparse: --sparse=never fills holes" "$H" '--sparse=never s z d'
+c "sparse: --sparse=always makes holes" "$H" '--sparse=always s z d'
+c "sparse: --sparse=never over a file" "$H; echo o >d/s" '--sparse=never s d' "$DIRTIME"
+c "sparse: -r --sparse=never" "$H; mv s z d" '-r --sparse=never d e'
+c "sparse: -a --sparse=always" "$H; mv s z d" '-a --sparse=always d e'
+c "sparse: all hole, never" 'truncate -s 1M h' '--sparse=never h g'
+c "sparse: --reflink=always --sparse=never" "$H" '--reflink=always --sparse=never s e'
+c "sparse: --reflink --sparse=always" "$H" '--reflink --sparse=always s e'
+c "sparse: --sparse=sometimes" "$H" '--sparse=sometimes s e'
+
 # --- -v
 c "-v" 'echo a >a' '-v a b'
 c "-v into dir" 'echo a >a; echo b >b; mkdir d' '-v a b d'

@@ -12,7 +12,8 @@
  * differential test against cp: the path, type, mode, owner, size, an
  * FNV-1a hash of a file's content or a symlink's target, the first path
  * (in that order) of the same inode, the mtime when it is older than
- * SINCE (seconds: kept by a copy, not made by it) and every extended
+ * SINCE (seconds: kept by a copy, not made by it), "sparse" for a file
+ * with fewer bytes allocated than its size, and every extended
  * attribute (ACLs included) in hex.  stamp: every entry below DIR
  * (symlinks themselves) gets TIME (seconds) as its access and
  * modification time.
@@ -392,6 +393,8 @@ static int tree(const char *top, long since)
 		    'o', (unsigned)st.st_mode & 07777, (unsigned)st.st_uid,
 		    (unsigned)st.st_gid, S_ISDIR(st.st_mode) ? 0LL :
 		    (long long)st.st_size, (unsigned long long)h, first);
+		if (S_ISREG(st.st_mode) && st.st_blocks * 512 < st.st_size)
+			printf(" sparse");
 		if (st.st_mtim.tv_sec < since)
 			printf(" mtime=%lld.%09ld", (long long)st.st_mtim.tv_sec,
 			    st.st_mtim.tv_nsec);
