@@ -647,6 +647,27 @@ t_sparse_small() {
 }
 t "holes stay holes (copy_file_range and read-write)" t_sparse_small
 
+# --sparse=never and =always on every route (the differential test sees
+# the default ones): blocks allocated (du) against the size.
+t_sparse_modes() {
+	truncate -s 8M s
+	echo data | dd of=s bs=1 seek=$((3 << 20)) conv=notrunc status=none
+	{ echo head; head -c 1M /dev/zero; echo tail; } >z
+	for pre in "" "$EMULATE no-copy-accel --"; do
+		for opt in "" --atomic; do
+			rm -f d e
+			run $pre "$PSCP" $opt --sparse=never s d
+			need [ "$rc" = 0 ] && need cmp s d
+			need [ "$(du -k d | cut -f1)" -ge 8192 ]
+			run $pre "$PSCP" $opt --sparse=always z e
+			need [ "$rc" = 0 ] && need cmp z e
+			need [ "$(du -k e | cut -f1)" -lt 64 ]
+		done
+	done
+	need no_hidden .
+}
+t "--sparse=never fills holes, =always makes them of zeros (every route, --atomic)" t_sparse_modes
+
 # --- --sweep
 
 t_sweep() {
@@ -685,3 +706,32 @@ t_same_file_symlink() {
 	need no_hidden .
 }
 t "a symlink copied onto its target is refused, nothing written (-r, -a, --atomic)" t_same_file_symlink
+
+# --- what cp 9.1 does not refuse: a backup over the source's only name
+
+t_backup_source_only_name() {
+	for opt in "" --atomic -l -s; do
+		rm -rf ./*
+		echo src >a~
+		echo dst >a
+		ln -s a~ l
+		run "$PSCP" $opt -b l a
+		need [ "$rc" = 1 ]
+		need grep -qx "pscp: backing up 'a' might destroy source;  'l' not copied" "$ERR"
+		need [ "$(cat a~)" = src ] && need [ "$(cat a)" = dst ]
+		need [ ! -e a.~1~ ]
+	done
+	rm -rf ./*
+	echo 1 >x
+	echo 2 >y
+	ln -s x l~
+	ln -s y l
+	for opt in -bP -rb "-rb --atomic"; do
+		run "$PSCP" $opt l~ l
+		need [ "$rc" = 1 ]
+		need grep -q "might destroy source;  'l~' not copied" "$ERR"
+		need [ "$(readlink l~)" = x ] && need [ "$(readlink l)" = y ]
+	done
+	need no_hidden .
+}
+t "a backup that would take the source's only name is refused, nothing written (cp loses the source)" t_backup_source_only_name
