@@ -46,39 +46,52 @@ prepare() {
 		cd "$work/$ncase/t" && eval "$setup" >/dev/null 2>&1
 	)
 	"$HELPER" stamp "$work/$ncase/t" "$OLD"
-	(cd "$work/$ncase/t" && . "$work/later" >/dev/null 2>&1)
+	[ -s "$work/later" ] &&
+		(cd "$work/$ncase/t" && . "$work/later" >/dev/null 2>&1)
 }
 later() { "$@"; }
+
+# slurp VAR FILE: FILE without its trailing newlines, as $(<FILE) but
+# without a fork (they are most of a case's time).
+slurp() {
+	local -n to=$1
+	IFS= read -rd '' to <"$2"
+	to=${to%"${to##*[!$'\n']}"}
+}
 
 # run VARIANT: runs the case in $work/N/VARIANT; its status, stderr (read
 # as cp's), stdout and tree in ${res[VARIANT]}.
 declare -A res
 run() {
-	local v=$1 dir=$work/$ncase/$1 err
+	local v=$1 dir=$work/$ncase/$1 err rc out
 	if [[ $setup == *mount* ]]; then
 		mkdir -p "$dir"
 		(cd "$dir" && eval "$setup" >/dev/null 2>&1)
 	else
 		/bin/cp -a "$work/$ncase/t" "$dir"
 	fi
-	(
-		cd "$dir" || exit 1
-		case $v in
-		cp) cmd=(cp_) ;;
-		pscp) cmd=("$PSCP") ;;
-		atomic) cmd=("$PSCP" --atomic) ;;
-		esac
-		eval "\"\${cmd[@]}\" $args" <<<"$input" >"$work/out" 2>"$work/err"
-		echo $? >"$work/rc"
-	)
-	err=$(<"$work/err")
+	# In this shell (a subshell is one more fork): the case's commands
+	# set nothing but their own environment.
+	local cmd
+	case $v in
+	cp) cmd=(cp_) ;;
+	pscp) cmd=("$PSCP") ;;
+	atomic) cmd=("$PSCP" --atomic) ;;
+	esac
+	cd "$dir" || exit 1
+	eval "\"\${cmd[@]}\" $args" <<<"$input" >"$work/out" 2>"$work/err"
+	echo $? >"$work/rc"
+	cd "$work" || exit 1
+	slurp err "$work/err"
+	slurp rc "$work/rc"
+	slurp out "$work/out"
 	err=${err//pscp: /cp: }
 	err=${err//"Try 'pscp --help'"/"Try 'cp --help'"}
-	res[$v]="status $(<"$work/rc")
+	res[$v]="status $rc
 --- stderr
 $err
 --- stdout
-$(<"$work/out")
+$out
 --- tree
 $("$HELPER" tree "$dir" $((OLD + 1)))"
 	if [[ $setup == *mount* ]]; then
@@ -94,24 +107,24 @@ part() {
 	echo "${r%%$'\n'---*}"
 }
 
-# verdict VARIANT KNOWN: VARIANT against cp, and the details if they
-# differ and it is not known.
+# verdict VARIANT KNOWN: VARIANT against cp in $said, and the details
+# if they differ and it is not known.
 verdict() {
 	local v=$1 known=$2 what="" kind
 	local a=${res[cp]} b=${res[$1]}
-	[ "$a" = "$b" ] && { echo same; return 0; }
+	[ "$a" = "$b" ] && { said=same; return 0; }
 	for kind in status stderr stdout tree; do
 		[ "$(part $kind "$a")" = "$(part $kind "$b")" ] ||
 			what="$what $kind"
 	done
 	if [ -n "$known" ]; then
-		echo "known:$what ($known)"
+		said="known:$what ($known)"
 		return 0
 	fi
 	if [[ $a == "status 0"* ]] && [[ $b == "status 0"* ]]; then
-		echo "SILENT:$what"
+		said="SILENT:$what"
 	else
-		echo "DIFF:$what"
+		said="DIFF:$what"
 	fi
 	diff <(echo "$a") <(echo "$b") | sed "s/^</    cp    /; s/^>/    $v /" \
 		>>"$work/details"
@@ -130,8 +143,10 @@ c() {
 	run cp
 	run pscp
 	run atomic
-	plain=$(verdict pscp "${5:-}") || r=1
-	atomic=$(verdict atomic "${4:-}") || r=1
+	verdict pscp "${5:-}" || r=1
+	plain=$said
+	verdict atomic "${4:-}" || r=1
+	atomic=$said
 	[[ $plain$atomic == *known:* ]] && nknown=$((nknown + 1))
 	printf '%-44s cp=%s | pscp: %s | --atomic: %s\n' "$name" \
 		"${res[cp]:7:1}" "$plain" "$atomic"
@@ -260,11 +275,9 @@ if [ "$root" = 1 ] && unshare -m --propagation private true 2>/dev/null &&
 	# times kept cuts the source's time to them (gnulib's utimecmp).
 	SECONDS_FS='truncate -s 4M "$dir.img"; mkfs.ext4 -q -I 128 "$dir.img"; mkdir m; mount -o loop "$dir.img" m; echo new >a; echo old >m/b; touch -d @978307200 m/b'
 	c "-pu, whole seconds: same second" "$SECONDS_FS; touch -d @978307200.5 a" '-pu a m/b'
-	c "-au, whole seconds: same second" "$SECONDS_FS; touch -d @978307200.5 a" '-au a m/b'
 	c "--preserve=timestamps -u, whole seconds" "$SECONDS_FS; touch -d @978307200.999999999 a" '--preserve=timestamps -u a m/b'
 	c "-u, whole seconds, no -p: copied" "$SECONDS_FS; touch -d @978307200.5 a" '-u a m/b'
 	c "-pu, whole seconds: next second" "$SECONDS_FS; touch -d @978307201.5 a" '-pu a m/b'
-	c "-pu, whole seconds: older" "$SECONDS_FS; touch -d @978307199.5 a" '-pu a m/b'
 	c "-rpu, whole seconds: a tree" "$SECONDS_FS; mkdir s; echo n >s/b; echo n >s/c; touch -d @978307200.5 s/b s/c; mkdir m/s; echo o >m/s/b; touch -d @978307200 m/s/b" '-rpu s m'
 else
 	s "-u, whole seconds" "needs root, unshare -m and mkfs.ext4"
@@ -376,13 +389,11 @@ c "backup over source: --backup=existing" "$B" '--backup=existing a~ a'
 c "backup over source: existing, numbered there" "$B; echo o >a.~1~" '--backup=existing a~ a'
 c "backup over source: numbered is safe" "$B" '--backup=numbered a~ a'
 c "backup over source: -S .bak" 'echo src >a.bak; echo dst >a' '-S .bak a.bak a'
-c "backup over source: -S, other name is safe" "$B" '-S .bak a~ a'
 c "backup over source: SIMPLE_BACKUP_SUFFIX" 'echo src >a.bak; echo dst >a' '--version >/dev/null; SIMPLE_BACKUP_SUFFIX=.bak "${cmd[@]}" -b a.bak a'
 c "backup over source: -f" "$B" '-fb a~ a'
 c "backup over source: --remove-destination" "$B" '--remove-destination -b a~ a'
 c "backup over source: -u, older target" "$B; later touch -d 2000-01-01 a" '-ub a~ a'
 c "backup over source: -i yes" "$B" '-ib a~ a' "" "" "y"
-c "backup over source: ./a~" "$B" '-b ./a~ a'
 c "backup over source: in a directory" "mkdir d; cd d; $B" '-b d/a~ d/a'
 c "backup over source: through a symlinked name" "mkdir d; echo dst >d/a; echo src >a~; ln -s ../a~ d/a~" '-b a~ d/a'
 c "backup over source: target a symlink to it" 'echo src >a~; ln -s a~ a' '-b a~ a'
@@ -394,8 +405,6 @@ c "backup over source: hard link to it is safe" "$B; ln a~ h" '-b h a'
 c "backup over source: -l" "$B" '-lb a~ a'
 c "backup over source: -s" "$B" '-sb a~ a'
 c "backup over source: -r" "$B" '-rb a~ a'
-c "backup over source: -a" "$B" '-ab a~ a'
-c "backup over source: -T" "$B" '-Tb a~ a'
 c "backup over source: symlinks both, -P" 'echo 1 >x; echo 2 >y; ln -s x l~; ln -s y l' '-bP l~ l' "$SRCGONE" "$SRCGONE"
 c "backup over source: symlinks both, followed" 'echo 1 >x; echo 2 >y; ln -s x l~; ln -s y l' '-b l~ l'
 c "backup: numbered over just-created" 'mkdir x y d; echo 1 >x/a; echo 2 >y/a' '--backup=numbered x/a y/a d'
@@ -423,8 +432,7 @@ c "fifo with -r" 'mkfifo p' '-r p q'
 c "dst . with slash source" 'mkdir -p x/s; echo a >x/s/f' '-r x/s/ .'
 
 # --- --sparse: holes kept (auto), filled (never), made of zeros (always)
-H='mkdir d; truncate -s 4M s; printf abc | dd of=s bs=1 seek=1M conv=notrunc; { head -c 100000 /dev/zero; echo y; } >z'
-c "sparse: kept by default" "$H" 's z d'
+H='mkdir d; truncate -s 1M s; printf abc | dd of=s bs=1 seek=300K conv=notrunc; { head -c 100000 /dev/zero; echo y; } >z'
 c "sparse: --sparse=auto" "$H" '--sparse=auto s z d'
 c "sparse: --sparse=never fills holes" "$H" '--sparse=never s z d'
 c "sparse: --sparse=always makes holes" "$H" '--sparse=always s z d'
