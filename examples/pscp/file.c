@@ -671,6 +671,16 @@ int copy_regular(int sfd, const struct stat *st, const struct loc *src,
 	return r;
 }
 
+/* Is dst's directory the current one (cp: "./b" is)?  As cp, yes when
+ * it cannot tell. */
+static int in_cwd(const struct loc *dst)
+{
+	struct stat dot, dir;
+
+	return stat(".", &dot) < 0 || fstat(dst->dirfd, &dir) < 0 ||
+	    same_inode(&dot, &dir);
+}
+
 /* -l and -s: a new name for src itself, or a symlink to it; over an
  * existing name only with -f or --remove-destination (removed first),
  * or atomically with --atomic. */
@@ -686,7 +696,7 @@ int make_link(const struct loc *src, const struct stat *st,
 	if (r == SKIP || r < 0)
 		return r == SKIP ? 0 : -1;
 	exists = r == EXISTS;
-	if (opt.sym_link && src->path[0] != '/' && strchr(dst->path, '/'))
+	if (opt.sym_link && src->path[0] != '/' && !in_cwd(dst))
 		return fail(0, "%s: can make relative symbolic links only in "
 		    "current directory", dst->path);
 	r = clear_target(dst, exists, &backup);

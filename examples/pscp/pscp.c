@@ -499,6 +499,44 @@ static int seen_before(const char *src)
 	return 0;
 }
 
+/* --parents with -p: each directory made for the operand, innermost
+ * first, gets the attributes of the source's after the copy (cp's
+ * re_protect: times, owner, mode and ACL). */
+struct parent {
+	int fd;
+	char *src, *path;
+	struct parent *next;
+};
+static struct parent *parents_made;
+
+static void parents_protect(void)
+{
+	unsigned keep = opt.keep;
+	struct parent *p, *next;
+	struct stat st;
+	int sfd;
+
+	/* cp keeps no extended attributes on these. */
+	opt.keep &= ~(unsigned)KEEP_XATTR;
+	for (p = parents_made; p; p = next) {
+		next = p->next;
+		sfd = open(p->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sfd < 0 || fstat(sfd, &st) < 0)
+			fail(errno, "failed to get attributes of %s", q(p->src));
+		else
+			keep_attrs(p->fd, &(struct loc){ p->fd, ".", p->path },
+			    &st, sfd, 0);
+		if (sfd >= 0)
+			close(sfd);
+		close(p->fd);
+		free(p->src);
+		free(p->path);
+		free(p);
+	}
+	parents_made = NULL;
+	opt.keep = keep;
+}
+
 /* --parents: makes dir/src's directories as cp does, returns the fd of
  * the last one (or -1, reported); *base gets the last component. */
 static int make_parents(int dirfd, const char *dir, const char *src,
@@ -506,13 +544,17 @@ static int make_parents(int dirfd, const char *dir, const char *src,
 {
 	char *s = strdup(src), *p = s, *slash, *path;
 	int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), next;
+	struct parent *made;
 	struct stat st;
+	int created;
 
 	while (fd >= 0 && (slash = strchr(p, '/'))) {
 		*slash = '\0';
 		if (*p) {
 			path = join(dir, s);
+			created = 0;
 			if (mkdirat(fd, p, 0700) == 0) {
+				created = 1;
 				if (stat(s, &st) == 0)
 					fchmodat(fd, p, st.st_mode & 07777 &
 					    ~(opt.keep & KEEP_MODE ? 0 :
@@ -534,6 +576,23 @@ static int make_parents(int dirfd, const char *dir, const char *src,
 					    "directory", q(path));
 				close(fd);
 				fd = next;
+			}
+			if (fd >= 0 && created && (opt.keep & (KEEP_MODE |
+			    KEEP_OWNER | KEEP_TIMES)) &&
+			    (made = malloc(sizeof(*made)))) {
+				*made = (struct parent){ openat(fd, ".",
+				    O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+				    strdup(s), path, parents_made };
+				path = NULL;
+				if (made->fd >= 0 && made->src) {
+					parents_made = made;
+				} else {
+					if (made->fd >= 0)
+						close(made->fd);
+					free(made->src);
+					free(made->path);
+					free(made);
+				}
 			}
 			free(path);
 		}
@@ -573,6 +632,8 @@ static int copy_into(const char *src, int dirfd, const char *dir)
 		to.path = join(dir, base);
 	}
 	r = copy_entry(&from, &to, TOP | follow(src), 0);
+	if (parents)
+		parents_protect();
 	if (pfd >= 0)
 		close(pfd);
 	free((char *)to.path);

@@ -77,33 +77,83 @@ static int open_dir(const struct loc *src, const struct loc *dst,
 	return fd;
 }
 
+struct child {
+	ino_t ino;
+	char *name;
+};
+
+static int by_inode(const void *a, const void *b)
+{
+	const struct child *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* A directory's entries are copied in inode order, as cp 9.1 reads them
+ * (gnulib's savedir, SAVEDIR_SORT_FASTREAD): -v lines, messages and
+ * whatever depends on the order come as cp's. */
 static int copy_children(DIR *d, const struct loc *src, int dfd,
     const struct loc *dst, dev_t dev)
 {
+	struct child *list = NULL, *grown;
+	size_t n = 0, size = 0;
 	struct dirent *e;
 	int r = 0;
 
 	while ((errno = 0, e = readdir(d))) {
-		struct loc s = { dirfd(d), e->d_name, NULL },
-		    t = { dfd, e->d_name, NULL };
-
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		s.path = join(src->path, e->d_name);
-		t.path = join(dst->path, e->d_name);
-		r |= copy_entry(&s, &t, 0, dev);
-		free((char *)s.path);
-		free((char *)t.path);
+		if (n == size) {
+			size = size * 2 + 16;
+			if (!(grown = realloc(list, size * sizeof(*list)))) {
+				errno = ENOMEM;
+				break;
+			}
+			list = grown;
+		}
+		if (!(list[n].name = strdup(e->d_name))) {
+			errno = ENOMEM;
+			break;
+		}
+		list[n++].ino = e->d_ino;
 	}
+	/* As cp, a directory that cannot be read whole is not copied. */
 	if (errno)
 		r = fail(errno, "cannot read directory %s", q(src->path));
+	else if (n)
+		qsort(list, n, sizeof(*list), by_inode);
+	for (size_t i = 0, read_all = !r; i < n; i++) {
+		struct loc s = { dirfd(d), list[i].name, NULL },
+		    t = { dfd, list[i].name, NULL };
+
+		if (read_all) {
+			s.path = join(src->path, list[i].name);
+			t.path = join(dst->path, list[i].name);
+			r |= copy_entry(&s, &t, 0, dev);
+			free((char *)s.path);
+			free((char *)t.path);
+		}
+		free(list[i].name);
+	}
+	free(list);
 	return r;
 }
+
+/* The source directories being copied, innermost first: one met again
+ * below itself (-L through a symlink to an ancestor) is refused, as cp
+ * does, rather than copied until the descriptors run out. */
+struct ancestor {
+	dev_t dev;
+	ino_t ino;
+	struct ancestor *up;
+};
+static struct ancestor *ancestors;
 
 static int copy_dir(const struct loc *src, const struct loc *dst, int how,
     dev_t dev)
 {
 	struct stat at, made_st;
+	struct ancestor me, *a;
 	int sfd, dfd, made, r;
 	DIR *d;
 
@@ -115,6 +165,14 @@ static int copy_dir(const struct loc *src, const struct loc *dst, int how,
 			close(sfd);
 		return r;
 	}
+	for (a = ancestors; a; a = a->up)
+		if (a->dev == at.st_dev && a->ino == at.st_ino) {
+			closedir(d);
+			return fail(0, "cannot copy cyclic symbolic link %s",
+			    q(src->path));
+		}
+	me = (struct ancestor){ at.st_dev, at.st_ino, ancestors };
+	ancestors = &me;
 	r = dfd = open_dir(src, dst, &at, how, &made, &made_st);
 	if (dfd >= 0) {
 		/* -x: the directory is made, what is mounted there is not
@@ -130,6 +188,7 @@ static int copy_dir(const struct loc *src, const struct loc *dst, int how,
 		r |= keep_attrs(dfd, dst, &at, sfd, made);
 		close(dfd);
 	}
+	ancestors = me.up;
 	closedir(d);
 	return r;
 }

@@ -359,6 +359,9 @@ c "-t" 'echo a >a; echo b >b; mkdir d' '-t d a b'
 c "-T onto file" 'echo a >a; echo b >b' '-T a b'
 c "-T dir onto dir" 'mkdir -p s d; echo x >s/f' '-rT s d'
 c "--parents" 'mkdir -p x/y d; echo a >x/y/a' '--parents x/y/a d'
+c "--parents -p: the directories' times and modes" 'mkdir -p x/y d; chmod 700 x; echo a >x/y/a' '-p --parents x/y/a d'
+c "--parents -p: existing directories are not changed" 'mkdir -p x/y d/x/y; chmod 750 x; echo a >x/y/a' '-p --parents x/y/a d'
+c "--parents existing, no -p" 'mkdir -p x/y d/x/y; chmod 750 x; echo a >x/y/a' '--parents x/y/a d'
 c "--parents -v" 'mkdir -p x/y d; echo a >x/y/a' '-v --parents x/y/a d'
 
 # --- -l, -s
@@ -369,6 +372,8 @@ c "-rl tree" 'mkdir -p s/d; echo x >s/d/f; ln -s d/f s/l' '-rl s t'
 c "-s" 'echo a >a' '-s a b'
 c "-s absolute" 'mkdir d' '-s /dev/null d/b'
 c "-s relative elsewhere" 'echo a >a; mkdir d' '-s a d/b'
+c "-s relative as ./b" 'echo a >a' '-s a ./b'
+c "-s relative, d/.. is here" 'echo a >a; mkdir d' '-s a d/../b'
 c "-sf existing" 'echo a >a; echo b >b' '-sf a b'
 
 # --- backups
@@ -413,6 +418,10 @@ c "backup: simple over just-created" 'mkdir x y d; echo 1 >x/a; echo 2 >y/a' '--
 # --- more
 c "-ri dir merge, no" 'mkdir -p s t/s; echo n >s/f; echo o >t/s/f' '-ri s t' "" "" "n"
 c "-ru tree" 'mkdir -p s t/s; echo n >s/f; echo o >t/s/f; echo n >s/g' '-ru s t'
+c "-rL cyclic symlinks" 'mkdir -p s/d; echo x >s/d/f; ln -s . s/self; ln -s .. s/d/up' '-rL s t'
+c "-rv: cp's order (inode order)" 'mkdir -p s/d; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i >s/f$i; echo $i >s/d/g$i; done' '-rv s t'
+c "-rL: cp's order of messages" 'mkdir s; for i in 1 2 3 4 5 6; do ln -s nowhere s/l$i; done' '-rL s t'
+c "-rb: cp's order (a and a~ in the tree)" 'mkdir -p s t/s; echo 1 >s/a; echo 2 >s/a~; echo o >t/s/a; echo o2 >t/s/a~' '-rb s t'
 c "-rL dangling" 'mkdir s; ln -s nowhere s/l' '-rL s t'
 c "-L dangling operand" 'ln -s nowhere l' '-L l m'
 c "-rp times of dirs" 'mkdir -p s/d; echo x >s/d/f' '-rp s t'
