@@ -265,6 +265,15 @@ struct copied {
 };
 static struct copied *copied;
 
+int link_tracked(const struct stat *st, int how)
+{
+	/* cp: several links, or a file reached through symlinks (-L; -H
+	 * for an operand), which another name may reach again. */
+	return (opt.keep & KEEP_LINKS) && !opt.hard_link &&
+	    (st->st_nlink > 1 || opt.deref == DEREF_ALWAYS ||
+	    ((how & TOP) && opt.deref == DEREF_ARGS));
+}
+
 int link_known(const struct stat *st, const struct loc *dst, int exists)
 {
 	char hidden[PS__HIDDEN_SIZE];

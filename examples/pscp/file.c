@@ -397,6 +397,8 @@ static char *backup_name(const struct loc *dst)
 		while ((e = readdir(d)))
 			if (!strncmp(e->d_name, dst->name, n) &&
 			    !strncmp(e->d_name + n, ".~", 2) &&
+			    /* As cp: digits, the first not 0. */
+			    e->d_name[n + 2] >= '1' && e->d_name[n + 2] <= '9' &&
 			    (v = strtoul(e->d_name + n + 2, &end, 10)) &&
 			    !strcmp(end, "~") && v > highest)
 				highest = v;
@@ -654,8 +656,7 @@ int copy_regular(int sfd, const struct stat *st, const struct loc *src,
 	if (exists && opt.atomic && !opt.force && !opt.remove_first &&
 	    opt.backup == BACKUP_NONE && !writable(dst))
 		return fail(errno, "cannot open %s for writing", q(dst->path));
-	if ((opt.keep & KEEP_LINKS) && st->st_nlink > 1 &&
-	    (r = link_known(st, dst, exists)) != 0)
+	if (link_tracked(st, how) && (r = link_known(st, dst, exists)) != 0)
 		return r < 0 ? -1 : 0;
 	r = clear_target(dst, exists, &backup);
 	if (r < 0)
@@ -665,7 +666,7 @@ int copy_regular(int sfd, const struct stat *st, const struct loc *src,
 	/* --attributes-only writes no data: nothing to make atomic. */
 	r = opt.atomic && !opt.attrs_only ? copy_atomic(sfd, st, src, dst, exists, backup) :
 	    copy_in_place(sfd, st, src, dst, exists, backup);
-	if (r == 0 && (opt.keep & KEEP_LINKS) && st->st_nlink > 1)
+	if (r == 0 && link_tracked(st, how))
 		link_remember(st, dst);
 	free(backup);
 	return r;

@@ -99,6 +99,8 @@ int keep_attrs(int fd, const struct loc *dst, const struct stat *st,
  * remembered; a later one is linked to it.  1: linked, 0: not known,
  * -1: failed (reported). */
 int link_known(const struct stat *st, const struct loc *dst, int exists);
+/* Is st one whose copies are tracked (how: tree.c's flags)? */
+int link_tracked(const struct stat *st, int how);
 void link_remember(const struct stat *st, const struct loc *dst);
 
 /* progress.c */

@@ -281,8 +281,7 @@ static int copy_node(const struct loc *src, const struct loc *dst,
 	if (r == SKIP || r < 0)
 		return r == SKIP ? 0 : -1;
 	exists = r == EXISTS;
-	if ((opt.keep & KEEP_LINKS) && st->st_nlink > 1 &&
-	    (r = link_known(st, dst, exists)) != 0)
+	if (link_tracked(st, how) && (r = link_known(st, dst, exists)) != 0)
 		return r < 0 ? -1 : 0;
 	if (S_ISLNK(st->st_mode) && !(target = read_link(src, st)))
 		return -1;
@@ -300,7 +299,7 @@ static int copy_node(const struct loc *src, const struct loc *dst,
 		if (fstatat(dst->dirfd, dst->name, &new_st,
 		    AT_SYMLINK_NOFOLLOW) == 0)
 			made_remember(&new_st);
-		if (r == 0 && (opt.keep & KEEP_LINKS) && st->st_nlink > 1)
+		if (r == 0 && link_tracked(st, how))
 			link_remember(st, dst);
 	}
 	free(backup);
@@ -324,8 +323,10 @@ int copy_entry(const struct loc *src, const struct loc *dst, int how,
 		    q(src->path));
 	if (S_ISDIR(st.st_mode))
 		return copy_dir(src, dst, how, dev);
+	/* DEST/ for a file: cp's stat of an existing one says so. */
 	if (how & SLASH)
-		return fail(ENOTDIR, "cannot create regular file %s",
+		return fail(ENOTDIR, "%s %s", fstatat(dst->dirfd, dst->name,
+		    &st, 0) == 0 ? "cannot stat" : "cannot create regular file",
 		    q(dst->path));
 	if (opt.hard_link || opt.sym_link)
 		return make_link(src, &st, dst, how);
