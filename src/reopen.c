@@ -9,8 +9,12 @@
 
 #include "internal.h"
 
-#ifndef O_TMPFILE
-#define O_TMPFILE 0	/* no O_TMPFILE here: nothing more to refuse */
+/* FreeBSD has no O_TMPFILE: nothing more to refuse there.  A name of
+ * this file's own, since the library is one translation unit. */
+#ifdef O_TMPFILE
+#define REOPEN_TMPFILE O_TMPFILE
+#else
+#define REOPEN_TMPFILE 0
 #endif
 
 /* Access as read and write bits; O_PATH, and the access mode 3 that
@@ -82,7 +86,7 @@ int ps_reopen(int fd, int oflags, unsigned flags)
 
 	/* O_TMPFILE contains O_DIRECTORY, which alone is fine. */
 	if ((flags & ~PS_NO_UPGRADE) || (oflags & (O_CREAT | O_EXCL)) ||
-	    (O_TMPFILE && (oflags & O_TMPFILE) == O_TMPFILE))
+	    (REOPEN_TMPFILE && (oflags & REOPEN_TMPFILE) == REOPEN_TMPFILE))
 		r = -EINVAL;
 	else
 		r = PS__SYS(fstat(fd, &st));
