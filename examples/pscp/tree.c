@@ -176,7 +176,8 @@ static int copy_dir(const struct loc *src, const struct loc *dst, int how,
 	r = dfd = open_dir(src, dst, &at, how, &made, &made_st);
 	if (dfd >= 0) {
 		/* -x: the directory is made, what is mounted there is not
-		 * copied. */
+		 * copied (and that is no failure). */
+		r = 0;
 		if (!opt.one_fs || !dev || dev == at.st_dev)
 			r = copy_children(d, src, dfd, dst,
 			    dev ? dev : at.st_dev);

@@ -71,7 +71,7 @@ run() {
 		/bin/cp -a "$work/$ncase/t" "$dir"
 	fi
 	# In this shell (a subshell is one more fork): the case's commands
-	# set nothing but their own environment.
+	# set nothing but their own environment, and the umask is set again.
 	local cmd
 	case $v in
 	cp) cmd=(cp_) ;;
@@ -81,6 +81,7 @@ run() {
 	cd "$dir" || exit 1
 	eval "\"\${cmd[@]}\" $args" <<<"$input" >"$work/out" 2>"$work/err"
 	echo $? >"$work/rc"
+	umask 022
 	cd "$work" || exit 1
 	slurp err "$work/err"
 	slurp rc "$work/rc"
@@ -345,6 +346,11 @@ c "-rn keeps a symlink" 'mkdir s t; ln -s new s/l; ln -s old t/l' '-rn s/. t'
 c "-rv" 'mkdir -p s/t; echo x >s/t/f' '-rv s d'
 c "-rv existing" 'mkdir -p s/t d/s; echo x >s/t/f' '-rv s d'
 c "-x" 'mkdir -p s/d; echo x >s/d/f' '-rx s t'
+if [ "$root" = 1 ] && unshare -m --propagation private true 2>/dev/null; then
+	c "-x: a mount inside is made, not filled" 'mkdir -p s/m; echo x >s/f; mount -t tmpfs tmpfs s/m; echo y >s/m/g' '-rxv s t'
+	c "-ax: a mount inside" 'mkdir -p s/m; echo x >s/f; mount -t tmpfs tmpfs s/m; echo y >s/m/g' '-ax s t'
+fi
+c "umask 077" 'echo a >a; chmod 666 a' 'a b; umask 077; "${cmd[@]}" a c'
 c "-a tree" 'mkdir -p s/d; echo x >s/d/f; ln s/d/f s/h; ln -s d/f s/l; chmod 750 s/d' '-a s t'
 c "-a hard links" 'mkdir s; echo x >s/f; ln s/f s/g; ln s/f s/h' '-a s t'
 c "--preserve=links" 'mkdir s; echo x >s/f; ln s/f s/g' '-r --preserve=links s t'
