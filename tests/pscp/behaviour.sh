@@ -207,8 +207,25 @@ t_unreadable() {
 	need grep -qx "pscp: cannot open 'a' for reading: Permission denied" "$ERR"
 	need [ ! -e d/b ]
 }
+t_atomic_dir_unwritable() {
+	chmod 755 .
+	echo new >a
+	mkdir d
+	echo old >d/b
+	chmod 666 d/b
+	chmod 555 d
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PSCP" --atomic a d/b
+	need [ "$rc" = 1 ]
+	need grep -qx "pscp: cannot create regular file 'd/b': Permission denied" "$ERR"
+	need [ "$(cat d/b)" = old ]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PSCP" a d/b
+	need [ "$rc" = 0 ] && need [ "$(cat d/b)" = new ]
+	need no_hidden .
+}
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	t "an unreadable source is reported and nothing is created" t_unreadable
+	t "--atomic fails where the directory is not writable (cp writes in place; pscp without --atomic too)" t_atomic_dir_unwritable
 else
 	skip "unreadable source" "needs root and setpriv to act as nobody"
 fi
