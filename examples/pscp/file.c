@@ -193,6 +193,30 @@ static int backup_destroys(const struct loc *src, const struct stat *st,
 	return r;
 }
 
+/* -i: cp's question, which names a target the user may not write with
+ * its mode (as ls shows it, without the type). */
+static int ask_overwrite(const struct loc *dst, const struct stat *d)
+{
+	static const char rwx[] = "rwxrwxrwx";
+	mode_t m = d->st_mode;
+	char perms[10];
+
+	if (S_ISLNK(m) || geteuid() == 0 ||
+	    faccessat(dst->dirfd, dst->name, W_OK, AT_EACCESS) == 0)
+		return ask("overwrite %s? ", q(dst->path));
+	for (int i = 0; i < 9; i++)
+		perms[i] = m & (0400 >> i) ? rwx[i] : '-';
+	if (m & S_ISUID)
+		perms[2] = m & S_IXUSR ? 's' : 'S';
+	if (m & S_ISGID)
+		perms[5] = m & S_IXGRP ? 's' : 'S';
+	if (m & S_ISVTX)
+		perms[8] = m & S_IXOTH ? 't' : 'T';
+	perms[9] = '\0';
+	return ask("unwritable %s (mode %04o, %s); try anyway? ",
+	    q(dst->path), (unsigned)(m & 07777), perms);
+}
+
 /* A filesystem's timestamp resolution in ns, as -u found it. */
 struct res {
 	dev_t dev;
@@ -351,7 +375,7 @@ int check_target(const struct loc *src, const struct loc *dst,
 		if (opt.interactive == ASK_NO)
 			return SKIP;
 		if (opt.interactive == ASK_USER && !S_ISDIR(dst_st->st_mode) &&
-		    !ask("overwrite %s? ", q(dst->path)))
+		    !ask_overwrite(dst, dst_st))
 			return SKIP;
 	}
 	if (S_ISDIR(dst_st->st_mode) && !S_ISDIR(st->st_mode))
@@ -525,9 +549,10 @@ static int writable(const struct loc *dst)
 	return errno != EACCES && errno != EPERM && errno != EROFS;
 }
 
+/* shown: the verbose line is out already. */
 static int copy_atomic(int sfd, const struct stat *st,
     const struct loc *src, const struct loc *dst, int exists,
-    const char *backup)
+    const char *backup, int shown)
 {
 	const char *made, *method, *named = NULL;
 	char routes[128];
@@ -536,7 +561,7 @@ static int copy_atomic(int sfd, const struct stat *st,
 	ps_tmpfile *t;
 	int r;
 
-	if (opt.verbose && !opt.routes)
+	if (opt.verbose && !opt.routes && !shown)
 		verbose_line(src, dst, backup, NULL);
 	signals_block(&old);
 	t = ps_tmpfile_open(dst->dirfd, ".", S_IRUSR | S_IWUSR, 0);
@@ -595,9 +620,11 @@ static int copy_in_place(int sfd, const struct stat *st,
 			    errno != ENOENT)
 				return fail(errno, "cannot remove %s",
 				    q(dst->path));
+			if (opt.verbose)
+				printf("removed %s\n", q(dst->path));
 			created = 1;
 		} else if (fd < 0) {
-			return fail(errno, "cannot open %s for writing",
+			return fail(errno, "cannot create regular file %s",
 			    q(dst->path));
 		}
 	}
@@ -648,14 +675,23 @@ int copy_regular(int sfd, const struct stat *st, const struct loc *src,
 {
 	struct stat dst_st;
 	char *backup = NULL;
-	int r = check_target(src, dst, st, &dst_st, how), exists;
+	int r = check_target(src, dst, st, &dst_st, how), exists, removed = 0;
 
 	if (r == SKIP || r < 0)
 		return r == SKIP ? 0 : -1;
 	exists = r == EXISTS;
-	if (exists && opt.atomic && !opt.force && !opt.remove_first &&
-	    opt.backup == BACKUP_NONE && !writable(dst))
-		return fail(errno, "cannot open %s for writing", q(dst->path));
+	/* cp opens it and fails, or removes it with -f (and says so). */
+	if (exists && opt.atomic && !opt.remove_first &&
+	    opt.backup == BACKUP_NONE && !writable(dst)) {
+		if (opt.verbose && !opt.routes)
+			verbose_line(src, dst, NULL, NULL);
+		if (!opt.force)
+			return fail(errno, "cannot create regular file %s",
+			    q(dst->path));
+		if (opt.verbose)
+			printf("removed %s\n", q(dst->path));
+		removed = 1;
+	}
 	if (link_tracked(st, how) && (r = link_known(st, dst, exists)) != 0)
 		return r < 0 ? -1 : 0;
 	r = clear_target(dst, exists, &backup);
@@ -664,7 +700,8 @@ int copy_regular(int sfd, const struct stat *st, const struct loc *src,
 	if (r == 1)
 		exists = 0;
 	/* --attributes-only writes no data: nothing to make atomic. */
-	r = opt.atomic && !opt.attrs_only ? copy_atomic(sfd, st, src, dst, exists, backup) :
+	r = opt.atomic && !opt.attrs_only ? copy_atomic(sfd, st, src, dst,
+	    exists, backup, removed) :
 	    copy_in_place(sfd, st, src, dst, exists, backup);
 	if (r == 0 && link_tracked(st, how))
 		link_remember(st, dst);

@@ -223,8 +223,33 @@ t_atomic_dir_unwritable() {
 	need [ "$rc" = 0 ] && need [ "$(cat d/b)" = new ]
 	need no_hidden .
 }
+# As cp 9.1 as a user (the differential test runs as root): the words
+# for a target the user may not write, -i's question, -f's "removed".
+t_unwritable_target() {
+	chmod 777 .
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	for opt in "" --atomic; do
+		rm -f a b
+		echo new >a
+		echo old >b
+		chown 65534 a b
+		chmod 444 b
+		run "${nobody[@]}" "$PSCP" $opt -v a b
+		need [ "$rc" = 1 ] && need [ "$(out)" = "'a' -> 'b'" ]
+		need grep -qx "pscp: cannot create regular file 'b': Permission denied" "$ERR"
+		need [ "$(cat b)" = old ]
+		run "${nobody[@]}" "$PSCP" $opt -i a b <<<n
+		need [ "$rc" = 0 ]
+		need [ "$(err)" = "pscp: unwritable 'b' (mode 0444, r--r--r--); try anyway? " ]
+		run "${nobody[@]}" "$PSCP" $opt -fv a b
+		need [ "$rc" = 0 ] && need [ "$(cat b)" = new ]
+		need [ "$(out)" = "'a' -> 'b'"$'\n'"removed 'b'" ]
+	done
+	need no_hidden .
+}
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	t "an unreadable source is reported and nothing is created" t_unreadable
+	t "a target the user may not write: cp's words, -i's question, -f's removed line (--atomic too)" t_unwritable_target
 	t "--atomic fails where the directory is not writable (cp writes in place; pscp without --atomic too)" t_atomic_dir_unwritable
 else
 	skip "unreadable source" "needs root and setpriv to act as nobody"
