@@ -426,8 +426,12 @@ c "backup: simple over just-created" 'mkdir x y d; echo 1 >x/a; echo 2 >y/a' '--
 # --- more
 c "-ri dir merge, no" 'mkdir -p s t/s; echo n >s/f; echo o >t/s/f' '-ri s t' "" "" "n"
 c "-ru tree" 'mkdir -p s t/s; echo n >s/f; echo o >t/s/f; echo n >s/g' '-ru s t'
-c "-rL cyclic symlinks" 'mkdir -p s/d; echo x >s/d/f; ln -s . s/self; ln -s .. s/d/up' '-rL s t'
-c "-rv: cp's order (inode order)" 'mkdir -p s/d; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i >s/f$i; echo $i >s/d/g$i; done' '-rv s t'
+# Orders are compared in directories of files alone: each variant is a
+# copy of the setup, where a directory's inode (ext4 spreads them) may
+# fall anywhere among its siblings'.
+c "-rL cyclic symlinks" 'mkdir -p s/d; echo x >s/d/f; ln -s .. s/d/up' '-rL s t'
+c "-rL cyclic symlink to itself" 'mkdir s; ln -s . s/self' '-rL s t'
+c "-rv: cp's order (inode order)" 'mkdir s; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i >s/f$i; done' '-rv s t'
 c "-rL: cp's order of messages" 'mkdir s; for i in 1 2 3 4 5 6; do ln -s nowhere s/l$i; done' '-rL s t'
 c "-rb: cp's order (a and a~ in the tree)" 'mkdir -p s t/s; echo 1 >s/a; echo 2 >s/a~; echo o >t/s/a; echo o2 >t/s/a~' '-rb s t'
 c "-rL dangling" 'mkdir s; ln -s nowhere s/l' '-rL s t'
